@@ -1,0 +1,164 @@
+// Command hotich ingests, deduplicates, extracts and exports the digitised
+// civil-status registers of Ho Chi Minh City. Run "hotich help" for the
+// subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hotich/hotich/registry"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// env is what every subcommand gets from the process: its streams, its
+// environment, a clock and a logger. Tests build one with buffers.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// command is one subcommand: its one-line summary for "hotich help" and the
+// function that parses its flags and runs it.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands lists the subcommands. Each lives in its own file with its own
+// flag.FlagSet and usage text.
+var commands = map[string]command{}
+
+func register(name, summary string, run func(ctx context.Context, e *env, args []string) error) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	level := slog.LevelInfo
+	switch strings.ToLower(getenv("HOTICH_LOG")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	e := &env{
+		stdin:  stdin,
+		stdout: stdout,
+		stderr: stderr,
+		getenv: getenv,
+		now:    time.Now,
+		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				return c.run(ctx, e, []string{"-h"})
+			}
+		}
+		printUsage(stdout)
+		if len(args) == 0 {
+			return usageError("no subcommand given")
+		}
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		printUsage(stderr)
+		return usageError(fmt.Sprintf("unknown subcommand %q", args[0]))
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "hotich: civil-status registers of Ho Chi Minh City\n\nUsage:\n\n\thotich <command> [arguments]\n\nCommands:\n\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nRun \"hotich help <command>\" for a command's flags and examples.\n"+
+		"The store is hotich.db in the current directory unless --db or HOTICH_DB says otherwise.\n")
+}
+
+// usageError is a mistake in the command line; it exits with status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// newFlagSet returns a FlagSet for a subcommand that prints the given usage
+// text (with examples) on -h and on a flag error.
+func newFlagSet(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "%s\n\nFlags:\n", strings.TrimSpace(usage))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a flag error into a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError(err.Error())
+	}
+	return nil
+}
+
+// exitCode reports err on w and maps it to the process exit status:
+// 0 success, 1 failure, 2 usage error, 3 refused by a rule, 4 not found.
+func exitCode(err error, w io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(w, "hotich: %s\n", ue)
+		return 2
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "hotich: đã dừng theo yêu cầu (interrupted)")
+		return 130
+	}
+	switch registry.ErrorCode(err) {
+	case registry.EREFUSED:
+		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
+		return 3
+	case registry.ENOTFOUND:
+		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
+		return 4
+	case registry.EINVALID, registry.ECONFLICT:
+		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
+		return 1
+	}
+	fmt.Fprintf(w, "hotich: %v\n", err)
+	return 1
+}

@@ -1,0 +1,59 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They classify failures for callers (the CLI maps them to exit
+// codes and messages); they are not meant to be shown to clerks as such.
+const (
+	ECONFLICT = "conflict"  // the action conflicts with the current state
+	EINTERNAL = "internal"  // a bug or an environment failure
+	EINVALID  = "invalid"   // the input is not acceptable
+	ENOTFOUND = "not_found" // the thing asked for does not exist
+	EREFUSED  = "refused"   // a rule forbids the action without an explicit override
+)
+
+// Error is an error a user can act on. Message is written for the person at
+// the keyboard (in Vietnamese where a clerk reads it).
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, or a
+// generic message for other errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	}
+	return "Lỗi hệ thống, vui lòng báo cho quản trị viên."
+}

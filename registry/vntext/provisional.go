@@ -1,0 +1,219 @@
+package vntext
+
+// PROVISIONAL: this file holds placeholder implementations of the package
+// API so that the rest of the project compiles while the real implementations
+// are written. Every function here is replaced by its real implementation in
+// its own file, and this file is deleted before the work lands.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Encoding names a text encoding that ward exports arrive in.
+type Encoding uint8
+
+// The encodings.
+const (
+	Unknown Encoding = iota
+	UTF8
+	UTF16LE
+	UTF16BE
+	CP1258
+	TCVN3
+	VNI
+	VISCII
+)
+
+func (e Encoding) String() string {
+	return [...]string{"unknown", "utf8", "utf16le", "utf16be", "cp1258", "tcvn3", "vni", "viscii"}[e]
+}
+
+// ParseEncoding parses an encoding name.
+func ParseEncoding(name string) (Encoding, error) {
+	switch strings.ToLower(name) {
+	case "utf8", "utf-8":
+		return UTF8, nil
+	}
+	return Unknown, fmt.Errorf("unknown encoding %q", name)
+}
+
+// Detection is the outcome of encoding detection.
+type Detection struct {
+	Encoding   Encoding
+	Confidence float64
+	BOM        bool
+}
+
+// Detect guesses the encoding of a sample.
+func Detect(sample []byte) Detection { return Detection{Encoding: UTF8, Confidence: 1} }
+
+// NewReader decodes r from e into NFC UTF-8.
+func NewReader(r io.Reader, e Encoding) io.Reader { return norm.NFC.Reader(r) }
+
+// Decode decodes b from e into NFC UTF-8.
+func Decode(e Encoding, b []byte) (string, error) { return norm.NFC.String(string(b)), nil }
+
+// Encode encodes s into e.
+func Encode(e Encoding, s string) ([]byte, error) { return []byte(s), nil }
+
+// RepairMojibake repairs one cell.
+func RepairMojibake(s string) (string, bool) { return s, false }
+
+// Clean returns the display form of s.
+func Clean(s string) string {
+	s = norm.NFC.String(s)
+	s = strings.NewReplacer("Ð", "Đ", "ð", "đ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// TitleName returns the display form of a person's name.
+func TitleName(s string) string { return cases.Title(language.Vietnamese).String(Clean(s)) }
+
+// CanonKey returns the tone-placement-canonical lower-case key of s.
+func CanonKey(s string) string { return strings.ToLower(Clean(s)) }
+
+// FoldKey returns the folded ASCII key of s.
+func FoldKey(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(Clean(s))) {
+		switch {
+		case r == 'đ':
+			b.WriteByte('d')
+		case unicode.Is(unicode.Mn, r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Name is a person's name split into its parts.
+type Name struct{ Surname, Middle, Given string }
+
+// SplitName splits a full name.
+func SplitName(s string) Name {
+	f := strings.Fields(Clean(s))
+	switch len(f) {
+	case 0:
+		return Name{}
+	case 1:
+		return Name{Given: f[0]}
+	}
+	return Name{Surname: f[0], Middle: strings.Join(f[1:len(f)-1], " "), Given: f[len(f)-1]}
+}
+
+// Precision says how much of a date is known.
+type Precision uint8
+
+// The precisions.
+const (
+	PrecNone Precision = iota
+	PrecYear
+	PrecMonth
+	PrecDay
+)
+
+// Date is a calendar date of known precision, with an optional time of day.
+type Date struct {
+	Year, Month, Day int
+	Hour, Minute     int
+	HasTime          bool
+}
+
+// Precision reports how much of d is known.
+func (d Date) Precision() Precision {
+	switch {
+	case d.Year == 0:
+		return PrecNone
+	case d.Month == 0:
+		return PrecYear
+	case d.Day == 0:
+		return PrecMonth
+	}
+	return PrecDay
+}
+
+// IsZero reports whether nothing of d is known.
+func (d Date) IsZero() bool { return d.Year == 0 }
+
+// ISO formats d as ISO 8601 with its precision.
+func (d Date) ISO() string {
+	switch d.Precision() {
+	case PrecYear:
+		return fmt.Sprintf("%04d", d.Year)
+	case PrecMonth:
+		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+	case PrecDay:
+		if d.HasTime {
+			return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d", d.Year, d.Month, d.Day, d.Hour, d.Minute)
+		}
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	return ""
+}
+
+// Bounds returns the first and last instant d may denote.
+func (d Date) Bounds() (lo, hi time.Time) {
+	switch d.Precision() {
+	case PrecYear:
+		lo = time.Date(d.Year, 1, 1, 0, 0, 0, 0, time.UTC)
+		return lo, lo.AddDate(1, 0, 0).Add(-time.Nanosecond)
+	case PrecMonth:
+		lo = time.Date(d.Year, time.Month(d.Month), 1, 0, 0, 0, 0, time.UTC)
+		return lo, lo.AddDate(0, 1, 0).Add(-time.Nanosecond)
+	case PrecDay:
+		lo = time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
+		return lo, lo.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	return time.Time{}, time.Time{}
+}
+
+// ErrEmptyDate is returned for an empty date.
+var ErrEmptyDate = errors.New("empty date")
+
+// ParseDate parses a date in any form of the batch format.
+func ParseDate(s string) (Date, error) {
+	s = Clean(s)
+	if s == "" {
+		return Date{}, ErrEmptyDate
+	}
+	t, err := time.Parse("02/01/2006", s)
+	if err == nil {
+		return Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, nil
+	}
+	if y, err := strconv.Atoi(s); err == nil && len(s) == 4 {
+		return Date{Year: y}, nil
+	}
+	return ParseISODate(s)
+}
+
+// ParseISODate parses the ISO form written by Date.ISO.
+func ParseISODate(s string) (Date, error) {
+	var d Date
+	switch len(s) {
+	case 4:
+		_, err := fmt.Sscanf(s, "%04d", &d.Year)
+		return d, err
+	case 7:
+		_, err := fmt.Sscanf(s, "%04d-%02d", &d.Year, &d.Month)
+		return d, err
+	case 10:
+		_, err := fmt.Sscanf(s, "%04d-%02d-%02d", &d.Year, &d.Month, &d.Day)
+		return d, err
+	case 16:
+		d.HasTime = true
+		_, err := fmt.Sscanf(s, "%04d-%02d-%02dT%02d:%02d", &d.Year, &d.Month, &d.Day, &d.Hour, &d.Minute)
+		return d, err
+	}
+	return d, fmt.Errorf("bad ISO date %q", s)
+}
