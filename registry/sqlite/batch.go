@@ -1,0 +1,568 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+// rowKey is the key of a batch row in source_rows and rejects.
+func rowKey(batchID int64, n int) int64 { return batchID<<32 | int64(n) }
+
+// BeginBatch registers a batch file, or finds it again by the hash of its
+// bytes. For a file ingested completely before, it returns a nil writer and
+// b filled in from the store. For a file whose ingest was interrupted, the
+// writer resumes: b.RowsDone rows are already stored and must be skipped.
+func (db *DB) BeginBatch(ctx context.Context, b *registry.Batch) (*BatchWriter, error) {
+	found, err := db.findBatch(ctx, `file_hash = ?`, b.Hash)
+	switch {
+	case err == nil && found.Status == registry.BatchDone:
+		*b = *found
+		return nil, nil
+	case err == nil:
+		// Interrupted: resume, keeping what the earlier run committed.
+		b.ID, b.RowsDone, b.Counts, b.StartedAt = found.ID, found.RowsDone, found.Counts, found.StartedAt
+		b.Status = registry.BatchRunning
+	case registry.ErrorCode(err) == registry.ENOTFOUND:
+		if err := db.insertBatch(ctx, b); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	return db.newBatchWriter(ctx, b)
+}
+
+func (db *DB) insertBatch(ctx context.Context, b *registry.Batch) error {
+	header, err := json.Marshal(b.Header)
+	if err != nil {
+		return err
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := db.Now().UTC()
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches (file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+		b.FileName, b.Path, b.Hash, b.Size, string(b.Register), b.Container, b.Delimiter, b.Encoding, b.Confidence, string(header), now.Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("insert batch %s: %w", b.FileName, err)
+	}
+	if b.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	detail := map[string]any{"file": b.FileName, "hash": b.Hash, "encoding": b.Encoding, "container": b.Container, "register": b.Register}
+	if _, err := appendEvent(ctx, tx, now.Format(time.RFC3339), "batch_started", 0, b.ID, "", detail); err != nil {
+		return err
+	}
+	b.Status, b.StartedAt, b.RowsDone = registry.BatchRunning, now, 0
+	return tx.Commit()
+}
+
+// Batch returns the batch with the given ID.
+func (db *DB) Batch(ctx context.Context, id int64) (*registry.Batch, error) {
+	return db.findBatch(ctx, `id = ?`, id)
+}
+
+// Batches returns every batch, oldest first.
+func (db *DB) Batches(ctx context.Context) ([]*registry.Batch, error) {
+	rows, err := db.db.QueryContext(ctx, batchSelect+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var bs []*registry.Batch
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, b)
+	}
+	return bs, rows.Err()
+}
+
+const batchSelect = `SELECT id, file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, rows_done, counts, started_at, COALESCE(finished_at, '') FROM batches`
+
+func (db *DB) findBatch(ctx context.Context, where string, arg any) (*registry.Batch, error) {
+	b, err := scanBatch(db.db.QueryRowContext(ctx, batchSelect+` WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "không tìm thấy lô dữ liệu")
+	}
+	return b, err
+}
+
+func scanBatch(s interface{ Scan(...any) error }) (*registry.Batch, error) {
+	var b registry.Batch
+	var reg, header, status, counts, started, finished string
+	if err := s.Scan(&b.ID, &b.FileName, &b.Path, &b.Hash, &b.Size, &reg, &b.Container, &b.Delimiter, &b.Encoding, &b.Confidence, &header, &status, &b.RowsDone, &counts, &started, &finished); err != nil {
+		return nil, err
+	}
+	b.Register, b.Status = registry.Register(reg), registry.BatchStatus(status)
+	if err := json.Unmarshal([]byte(header), &b.Header); err != nil {
+		return nil, fmt.Errorf("batch %d header: %w", b.ID, err)
+	}
+	if err := json.Unmarshal([]byte(counts), &b.Counts); err != nil {
+		return nil, fmt.Errorf("batch %d counts: %w", b.ID, err)
+	}
+	b.StartedAt, _ = time.Parse(time.RFC3339, started)
+	b.FinishedAt, _ = time.Parse(time.RFC3339, finished)
+	return &b, nil
+}
+
+// BatchWriter stores the rows of one batch, in row order, in large
+// transactions. Each Checkpoint commits the rows written since the last one
+// together with the batch's resume point, so a run killed at any moment
+// leaves either all of a chunk or none of it, and a re-run resumes after the
+// last committed row. It is not safe for concurrent use: one writer commits
+// while decoding runs elsewhere.
+type BatchWriter struct {
+	db    *DB
+	batch *registry.Batch
+	tx    *sql.Tx
+	st    stmts
+	seq   int64  // event seq of the open chunk
+	at    string // time of the open chunk
+	chunk registry.BatchCounts
+	last  int // number of the last row written
+}
+
+type stmts struct {
+	findRecord, insertRecord, updateRecord    *sql.Stmt
+	insertPerson, deletePersons               *sql.Stmt
+	insertSource, insertReject                *sql.Stmt
+	insertFlag, findFlag                      *sql.Stmt
+	findConflict, insertConflict, updConflict *sql.Stmt
+}
+
+func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (*BatchWriter, error) {
+	if _, err := db.idFilter(ctx); err != nil {
+		return nil, err
+	}
+	return &BatchWriter{db: db, batch: b, last: b.RowsDone}, nil
+}
+
+// Batch returns the batch being written, with its counts so far.
+func (w *BatchWriter) Batch() *registry.Batch { return w.batch }
+
+func (w *BatchWriter) begin(ctx context.Context) error {
+	tx, err := w.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	w.tx = tx
+	w.at = w.db.now()
+	prep := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
+		{&w.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, kind, fields, extra, refs, created_seq, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
+		{&w.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.st.deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
+		{&w.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`},
+		{&w.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
+		{&w.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.st.findFlag, `SELECT COUNT(*) FROM flags WHERE record_rid = ? AND code = ? AND field = ? AND detail = ? AND resolved_seq IS NULL`},
+		{&w.st.findConflict, `SELECT id, vals FROM conflicts WHERE record_rid = ? AND field = ?`},
+		{&w.st.insertConflict, `INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`},
+		{&w.st.updConflict, `UPDATE conflicts SET vals = ?, resolved_seq = NULL WHERE id = ?`},
+	}
+	for _, p := range prep {
+		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {
+			tx.Rollback()
+			w.tx = nil
+			return fmt.Errorf("prepare: %w", err)
+		}
+	}
+	w.seq, err = appendEvent(ctx, tx, w.at, "ingest_chunk", 0, w.batch.ID, "", map[string]any{"file": w.batch.FileName, "from_row": w.last + 1})
+	return err
+}
+
+// Write stores one row: a reject, a new record, or a scan folded into the
+// record of the same identity. It returns the row's outcome. Rows must come
+// in order, each once, starting after Batch().RowsDone.
+func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, error) {
+	if row.N != w.last+1 {
+		return "", fmt.Errorf("batch %s: row %d written after row %d", w.batch.FileName, row.N, w.last)
+	}
+	if w.tx == nil {
+		if err := w.begin(ctx); err != nil {
+			return "", err
+		}
+	}
+	raw, err := json.Marshal(row.Raw)
+	if err != nil {
+		return "", err
+	}
+	key := rowKey(w.batch.ID, row.N)
+	w.chunk.Rows++
+	if row.Err != nil {
+		if _, err := w.st.insertReject.ExecContext(ctx, key, string(row.Err.Code), row.Err.Field, row.Err.Message, string(raw)); err != nil {
+			return "", fmt.Errorf("reject row %d: %w", row.N, err)
+		}
+		w.chunk.Rejected++
+		w.last = row.N
+		return registry.OutcomeRejected, nil
+	}
+	if row.Record == nil {
+		return "", fmt.Errorf("batch %s row %d: neither a record nor a reject", w.batch.FileName, row.N)
+	}
+	rec := row.Record
+	ident := rec.Identity()
+	rec.ID = ident.RecordID()
+	ref := registry.SourceRef(w.batch.FileName, row.N)
+
+	var rid int64
+	var conflicts int
+	stored, err := w.findRecord(ctx, rec.ID)
+	switch {
+	case err != nil:
+		return "", err
+	case stored == nil:
+		rid, err = w.insertRecord(ctx, rec, ref)
+		w.chunk.Created++
+	default:
+		if stored.identityKey != ident.Key() {
+			return "", fmt.Errorf("record ID %s: hash collision between identities %q and %q", rec.ID, stored.identityKey, ident.Key())
+		}
+		rid = stored.rid
+		conflicts, err = w.fold(ctx, stored, rec, ref, key)
+		w.chunk.Folded++
+		w.chunk.Conflicts += conflicts
+	}
+	if err != nil {
+		return "", fmt.Errorf("row %d: %w", row.N, err)
+	}
+	for _, f := range row.Flags {
+		if err := w.addFlag(ctx, rid, f, key); err != nil {
+			return "", err
+		}
+	}
+	outcome := registry.OutcomeAccepted
+	if len(row.Flags) > 0 || conflicts > 0 {
+		outcome = registry.OutcomeFlagged
+		w.chunk.Flagged++
+	} else {
+		w.chunk.Accepted++
+	}
+	if _, err := w.st.insertSource.ExecContext(ctx, key, rid, outcome, string(raw)); err != nil {
+		return "", fmt.Errorf("source row %d: %w", row.N, err)
+	}
+	w.last = row.N
+	return outcome, nil
+}
+
+type storedRecord struct {
+	rid         int64
+	identityKey string
+	rec         registry.Record
+	refs        []string
+	filled      map[string]int64 // field -> key of the row that filled it in
+}
+
+func (w *BatchWriter) findRecord(ctx context.Context, id string) (*storedRecord, error) {
+	if !w.db.filter.mayContain(id) {
+		return nil, nil
+	}
+	var s storedRecord
+	var regOn, fields, extra, filled, refs string
+	err := w.st.findRecord.QueryRowContext(ctx, id).Scan(&s.rid, &s.identityKey, &s.rec.AuthorityName, &regOn, &fields, &extra, &filled, &refs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find record %s: %w", id, err)
+	}
+	if s.rec.RegisteredOn, err = vntext.ParseISODate(regOn); err != nil {
+		return nil, fmt.Errorf("record %s: registered_on: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &s.rec.Fields); err != nil {
+		return nil, fmt.Errorf("record %s: fields: %w", id, err)
+	}
+	if extra != "" {
+		if err := json.Unmarshal([]byte(extra), &s.rec.Extra); err != nil {
+			return nil, fmt.Errorf("record %s: extra: %w", id, err)
+		}
+	}
+	if filled != "" {
+		if err := json.Unmarshal([]byte(filled), &s.filled); err != nil {
+			return nil, fmt.Errorf("record %s: filled: %w", id, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(refs), &s.refs); err != nil {
+		return nil, fmt.Errorf("record %s: refs: %w", id, err)
+	}
+	return &s, nil
+}
+
+func marshalFields(rec *registry.Record) (fields string, extra any, err error) {
+	b, err := json.Marshal(rec.Fields)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(rec.Extra) > 0 {
+		e, err := json.Marshal(rec.Extra)
+		if err != nil {
+			return "", nil, err
+		}
+		extra = string(e)
+	}
+	return string(b), extra, nil
+}
+
+func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, ref string) (int64, error) {
+	if rec.Fields == nil {
+		rec.Fields = map[string]string{}
+	}
+	fields, extra, err := marshalFields(rec)
+	if err != nil {
+		return 0, err
+	}
+	refs, _ := json.Marshal([]string{ref})
+	ident := rec.Identity()
+	res, err := w.st.insertRecord.ExecContext(ctx, rec.ID, ident.Key(), string(rec.Register), rec.AuthorityCode, rec.AuthorityName,
+		rec.Book, rec.Number, rec.RegisteredOn.ISO(), string(rec.Kind), fields, extra, string(refs), w.seq, w.seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert record %s: %w", rec.ID, err)
+	}
+	rid, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	w.db.filter.add(rec.ID)
+	return rid, w.insertPersons(ctx, rid, rec)
+}
+
+func (w *BatchWriter) insertPersons(ctx context.Context, rid int64, rec *registry.Record) error {
+	for _, p := range rec.Persons() {
+		var year any
+		if p.BirthDate.Year != 0 {
+			year = p.BirthDate.Year
+		}
+		pid := p.PersonalID
+		if pid == "" && isIDNumber(p.Document) {
+			pid = p.Document
+		}
+		if _, err := w.st.insertPerson.ExecContext(ctx, rid, string(p.Role), vntext.FoldKey(p.FullName), vntext.CanonKey(p.FullName),
+			p.BirthDate.ISO(), year, p.Sex, nullString(pid)); err != nil {
+			return fmt.Errorf("insert person %s of %s: %w", p.Role, rec.ID, err)
+		}
+	}
+	return nil
+}
+
+// isIDNumber reports whether an identity document as written is a personal
+// ID (12 digits) or a legacy identity card (9 digits), so that lookups by ID
+// number find spouses and parties whose number was keyed as their document.
+func isIDNumber(s string) bool {
+	if len(s) != 12 && len(s) != 9 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// fold applies a second scan of an entry to its stored record: fills fields
+// the record lacked and keeps disagreements as conflicts. It returns the
+// number of fields in conflict.
+func (w *BatchWriter) fold(ctx context.Context, s *storedRecord, in *registry.Record, ref string, key int64) (int, error) {
+	res := registry.Fold(&s.rec, in)
+	version := w.seq
+	if res.Changed() {
+		detail := map[string]any{"source_ref": ref, "filled": res.Filled, "conflicts": res.ConflictFields()}
+		seq, err := appendEvent(ctx, w.tx, w.at, "record_folded", s.rid, w.batch.ID, "", detail)
+		if err != nil {
+			return 0, err
+		}
+		version = seq
+	}
+	for k, v := range res.Filled {
+		if s.filled == nil {
+			s.filled = map[string]int64{}
+		}
+		s.filled[k] = key
+		if name, ok := strings.CutPrefix(k, "extra:"); ok {
+			if s.rec.Extra == nil {
+				s.rec.Extra = map[string]string{}
+			}
+			s.rec.Extra[name] = v
+			continue
+		}
+		s.rec.Fields[k] = v
+	}
+	for _, field := range res.ConflictFields() {
+		if err := w.addConflict(ctx, s, field, res.Conflicts[field], key, version); err != nil {
+			return 0, err
+		}
+	}
+	s.refs = append(s.refs, ref)
+	refs, _ := json.Marshal(s.refs)
+	fields, extra, err := marshalFields(&s.rec)
+	if err != nil {
+		return 0, err
+	}
+	var filled any
+	if len(s.filled) > 0 {
+		b, _ := json.Marshal(s.filled)
+		filled = string(b)
+	}
+	if _, err := w.st.updateRecord.ExecContext(ctx, fields, extra, filled, string(refs), version, s.rid); err != nil {
+		return 0, fmt.Errorf("update record: %w", err)
+	}
+	if len(res.Filled) > 0 {
+		if _, err := w.st.deletePersons.ExecContext(ctx, s.rid); err != nil {
+			return 0, err
+		}
+		if err := w.insertPersons(ctx, s.rid, &s.rec); err != nil {
+			return 0, err
+		}
+	}
+	return len(res.Conflicts), nil
+}
+
+// conflictValue is one value of a conflict: what a scan said, and which.
+type conflictValue struct {
+	Value     string
+	SourceKey int64
+}
+
+func (v conflictValue) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{v.Value, v.SourceKey})
+}
+
+func (v *conflictValue) UnmarshalJSON(b []byte) error {
+	var pair []json.RawMessage
+	if err := json.Unmarshal(b, &pair); err != nil || len(pair) != 2 {
+		return fmt.Errorf("conflict value %s: want [value, source_key]", b)
+	}
+	if err := json.Unmarshal(pair[0], &v.Value); err != nil {
+		return err
+	}
+	return json.Unmarshal(pair[1], &v.SourceKey)
+}
+
+// addConflict records that the row with the given key disagrees on field.
+// A new conflict's first value is the stored one, attributed to the row that
+// gave it: the row that filled the field in, or else the record's first row.
+func (w *BatchWriter) addConflict(ctx context.Context, s *storedRecord, field string, vals [2]string, key, seq int64) error {
+	var id int64
+	var raw string
+	err := w.st.findConflict.QueryRowContext(ctx, s.rid, field).Scan(&id, &raw)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		first, ok := s.filled[field]
+		if !ok {
+			if err := w.tx.QueryRowContext(ctx, `SELECT MIN(key) FROM source_rows WHERE record_rid = ?`, s.rid).Scan(&first); err != nil {
+				return err
+			}
+		}
+		b, _ := json.Marshal([]conflictValue{{vals[0], first}, {vals[1], key}})
+		if _, err := w.st.insertConflict.ExecContext(ctx, s.rid, field, string(b), seq); err != nil {
+			return fmt.Errorf("insert conflict: %w", err)
+		}
+	case err != nil:
+		return err
+	default:
+		var cv []conflictValue
+		if err := json.Unmarshal([]byte(raw), &cv); err != nil {
+			return fmt.Errorf("conflict %d: %w", id, err)
+		}
+		cv = append(cv, conflictValue{vals[1], key})
+		b, _ := json.Marshal(cv)
+		if _, err := w.st.updConflict.ExecContext(ctx, string(b), id); err != nil {
+			return fmt.Errorf("update conflict: %w", err)
+		}
+	}
+	return w.addFlag(ctx, s.rid, registry.Flag{Code: registry.FlagConflict, Field: field, Detail: "các bản quét khác nhau ở trường " + field}, key)
+}
+
+// addFlag raises a flag on a record unless the same flag is already open.
+func (w *BatchWriter) addFlag(ctx context.Context, rid int64, f registry.Flag, key int64) error {
+	var n int
+	if err := w.st.findFlag.QueryRowContext(ctx, rid, string(f.Code), f.Field, f.Detail).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := w.st.insertFlag.ExecContext(ctx, rid, string(f.Code), f.Field, f.Detail, key, w.seq); err != nil {
+		return fmt.Errorf("insert flag: %w", err)
+	}
+	return nil
+}
+
+// Checkpoint commits the rows written since the last checkpoint together
+// with the batch's resume point and counts.
+func (w *BatchWriter) Checkpoint(ctx context.Context) error {
+	if w.tx == nil {
+		return nil
+	}
+	counts := w.batch.Counts
+	counts.Add(w.chunk)
+	b, _ := json.Marshal(counts)
+	if _, err := w.tx.ExecContext(ctx, `UPDATE batches SET rows_done = ?, counts = ? WHERE id = ?`, w.last, string(b), w.batch.ID); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", w.batch.FileName, err)
+	}
+	if err := w.tx.Commit(); err != nil {
+		return fmt.Errorf("checkpoint %s: commit: %w", w.batch.FileName, err)
+	}
+	w.tx = nil
+	w.batch.Counts = counts
+	w.batch.RowsDone = w.last
+	w.chunk = registry.BatchCounts{}
+	return nil
+}
+
+// Pending returns the number of rows written since the last checkpoint.
+func (w *BatchWriter) Pending() int { return w.chunk.Rows }
+
+// Finish checkpoints and marks the batch done.
+func (w *BatchWriter) Finish(ctx context.Context) error {
+	if err := w.Checkpoint(ctx); err != nil {
+		return err
+	}
+	tx, err := w.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := w.db.Now().UTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = 'done', finished_at = ? WHERE id = ?`, now.Format(time.RFC3339), w.batch.ID); err != nil {
+		return err
+	}
+	if _, err := appendEvent(ctx, tx, now.Format(time.RFC3339), "batch_finished", 0, w.batch.ID, "", w.batch.Counts); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	w.batch.Status, w.batch.FinishedAt = registry.BatchDone, now
+	return nil
+}
+
+// Abort rolls back the rows written since the last checkpoint. The batch
+// stays "running": a later run resumes it.
+func (w *BatchWriter) Abort() {
+	if w.tx != nil {
+		w.tx.Rollback()
+		w.tx = nil
+		w.chunk = registry.BatchCounts{}
+		w.last = w.batch.RowsDone
+	}
+}

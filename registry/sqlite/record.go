@@ -1,0 +1,438 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+var _ registry.RecordService = (*DB)(nil)
+
+const recordColumns = `r.rid, r.id, r.register, r.authority_code, r.authority_name, r.book, r.number, r.registered_on, r.kind, r.fields, COALESCE(r.extra, ''), r.refs, r.version`
+
+// scanRecord reads the columns of recordColumns.
+func scanRecord(s interface{ Scan(...any) error }) (int64, *registry.Record, error) {
+	var rid int64
+	var r registry.Record
+	var reg, regOn, kind, fields, extra, refs string
+	if err := s.Scan(&rid, &r.ID, &reg, &r.AuthorityCode, &r.AuthorityName, &r.Book, &r.Number, &regOn, &kind, &fields, &extra, &refs, &r.Version); err != nil {
+		return 0, nil, err
+	}
+	r.Register, r.Kind = registry.Register(reg), registry.RegistrationKind(kind)
+	var err error
+	if r.RegisteredOn, err = vntext.ParseISODate(regOn); err != nil {
+		return 0, nil, fmt.Errorf("record %s: registered_on %q: %w", r.ID, regOn, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &r.Fields); err != nil {
+		return 0, nil, fmt.Errorf("record %s: fields: %w", r.ID, err)
+	}
+	if extra != "" {
+		if err := json.Unmarshal([]byte(extra), &r.Extra); err != nil {
+			return 0, nil, fmt.Errorf("record %s: extra: %w", r.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(refs), &r.SourceRefs); err != nil {
+		return 0, nil, fmt.Errorf("record %s: refs: %w", r.ID, err)
+	}
+	return rid, &r, nil
+}
+
+// FindRecordByID returns the record with the given ID, with its flags,
+// conflicts and duplicate links.
+func (db *DB) FindRecordByID(ctx context.Context, id string) (*registry.Record, error) {
+	rid, rec, err := scanRecord(db.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records r WHERE r.id = ?`, strings.TrimSpace(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "không tìm thấy trích lục có mã %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ann, err := db.loadAnnotations(ctx, `WHERE record_rid = ?`, rid)
+	if err != nil {
+		return nil, err
+	}
+	ann.apply(rid, rec)
+	return rec, nil
+}
+
+// FindRecords returns the records that match a filter, sorted by ID. Name
+// matching is insensitive to case, diacritics and tone-mark placement.
+func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*registry.Record, error) {
+	var where []string
+	var args []any
+	if f.Register != "" {
+		where = append(where, `r.register = ?`)
+		args = append(args, string(f.Register))
+	}
+	if f.Identity != nil {
+		where = append(where, `r.id = ?`)
+		args = append(args, f.Identity.RecordID())
+	}
+	var personConds []string
+	if f.PersonalID != "" {
+		personConds = append(personConds, `p.personal_id = ?`)
+		args = append(args, strings.TrimSpace(f.PersonalID))
+	}
+	if f.Name != "" {
+		personConds = append(personConds, `p.name_fold = ?`)
+		args = append(args, vntext.FoldKey(f.Name))
+		switch f.Birth.Precision() {
+		case vntext.PrecNone:
+		case vntext.PrecYear:
+			personConds = append(personConds, `p.birth_year = ?`)
+			args = append(args, f.Birth.Year)
+		default:
+			// A record keeping a coarser date than asked still matches.
+			personConds = append(personConds, `p.birth_year = ? AND (p.birth = ? OR p.birth = ? OR p.birth = ? OR p.birth = '')`)
+			args = append(args, f.Birth.Year, f.Birth.ISO(), vntext.Date{Year: f.Birth.Year, Month: f.Birth.Month}.ISO(), vntext.Date{Year: f.Birth.Year}.ISO())
+		}
+	}
+	if f.Role != "" {
+		personConds = append(personConds, `p.role = ?`)
+		args = append(args, string(f.Role))
+	}
+	if len(personConds) > 0 {
+		where = append(where, `r.rid IN (SELECT p.record_rid FROM persons p WHERE `+strings.Join(personConds, " AND ")+`)`)
+	}
+	if len(where) == 0 {
+		return nil, registry.Errorf(registry.EINVALID, "cần ít nhất một điều kiện tìm kiếm")
+	}
+	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.id`
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	q += fmt.Sprintf(" LIMIT %d", limit)
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var recs []*registry.Record
+	var rids []int64
+	for rows.Next() {
+		rid, rec, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+		rids = append(rids, rid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, rid := range rids {
+		ann, err := db.loadAnnotations(ctx, `WHERE record_rid = ?`, rid)
+		if err != nil {
+			return nil, err
+		}
+		ann.apply(rid, recs[i])
+	}
+	return recs, nil
+}
+
+// annotations are the sparse facts about records kept outside the records
+// table: open flags, conflicts and duplicate links, keyed by record rid.
+type annotations struct {
+	flags     map[int64][]registry.Flag
+	conflicts map[int64][]registry.Conflict
+	links     map[int64][]registry.DuplicateLink
+}
+
+func (a *annotations) apply(rid int64, r *registry.Record) {
+	r.Flags = a.flags[rid]
+	r.Conflicts = a.conflicts[rid]
+	r.Duplicates = a.links[rid]
+}
+
+// loadAnnotations loads the annotations of the records selected by where
+// (a clause on record_rid, applied to each table), or of all records.
+func (db *DB) loadAnnotations(ctx context.Context, where string, args ...any) (*annotations, error) {
+	a := &annotations{flags: map[int64][]registry.Flag{}, conflicts: map[int64][]registry.Conflict{}, links: map[int64][]registry.DuplicateLink{}}
+	names, err := db.batchNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	flagWhere := `WHERE resolved_seq IS NULL`
+	if where != "" {
+		flagWhere += ` AND ` + strings.TrimPrefix(where, "WHERE ")
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT record_rid, code, field, detail, COALESCE(source_key, 0) FROM flags `+flagWhere+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var rid, key int64
+		var f registry.Flag
+		var code string
+		if err := rows.Scan(&rid, &code, &f.Field, &f.Detail, &key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		f.Code = registry.FlagCode(code)
+		f.SourceRef = names.ref(key)
+		a.flags[rid] = append(a.flags[rid], f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = db.db.QueryContext(ctx, `SELECT id, record_rid, field, vals, resolved_seq IS NOT NULL FROM conflicts `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var rid int64
+		var c registry.Conflict
+		var vals string
+		if err := rows.Scan(&c.ID, &rid, &c.Field, &vals, &c.Resolved); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var cv []conflictValue
+		if err := json.Unmarshal([]byte(vals), &cv); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("conflict %d: %w", c.ID, err)
+		}
+		for _, v := range cv {
+			c.Values = append(c.Values, v.Value)
+			c.SourceRefs = append(c.SourceRefs, names.ref(v.SourceKey))
+		}
+		a.conflicts[rid] = append(a.conflicts[rid], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	linkWhere := ""
+	var linkArgs []any
+	if where != "" {
+		linkWhere = `WHERE l.a_rid = ? OR l.b_rid = ?`
+		linkArgs = append(args, args...)
+	}
+	rows, err = db.db.QueryContext(ctx, `SELECT l.id, l.a_rid, ra.id, l.b_rid, rb.id, l.score, l.status FROM links l
+		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid `+linkWhere, linkArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, arid, brid int64
+		var aid, bid, status string
+		var score float64
+		if err := rows.Scan(&id, &arid, &aid, &brid, &bid, &score, &status); err != nil {
+			return nil, err
+		}
+		a.links[arid] = append(a.links[arid], registry.DuplicateLink{LinkID: id, ID: bid, Score: score, Status: registry.LinkStatus(status)})
+		a.links[brid] = append(a.links[brid], registry.DuplicateLink{LinkID: id, ID: aid, Score: score, Status: registry.LinkStatus(status)})
+	}
+	for _, ls := range a.links {
+		sort.Slice(ls, func(i, j int) bool { return ls[i].ID < ls[j].ID })
+	}
+	return a, rows.Err()
+}
+
+// batchNames maps batch IDs to file names, to turn row keys into source
+// references.
+type batchNames map[int64]string
+
+func (n batchNames) ref(key int64) string {
+	if key == 0 {
+		return ""
+	}
+	return registry.SourceRef(n[key>>32], int(key&0xffffffff))
+}
+
+func (db *DB) batchNames(ctx context.Context) (batchNames, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, file_name FROM batches`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := batchNames{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
+}
+
+// EachRecord calls fn for every record in ID order, with its annotations.
+// It streams: memory holds the sparse annotations, not the records.
+func (db *DB) EachRecord(ctx context.Context, fn func(*registry.Record) error) error {
+	ann, err := db.loadAnnotations(ctx, "")
+	if err != nil {
+		return err
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM records r ORDER BY r.id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rid, rec, err := scanRecord(rows)
+		if err != nil {
+			return err
+		}
+		ann.apply(rid, rec)
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// SourceRow is one batch row folded into a record, as read.
+type SourceRow struct {
+	Ref      string
+	Outcome  string
+	File     string
+	FileHash string
+	Encoding string
+	Header   []string
+	Raw      []string
+}
+
+// SourceRows returns the batch rows folded into a record, oldest first.
+func (db *DB) SourceRows(ctx context.Context, id string) ([]SourceRow, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT s.key, s.outcome, s.raw, b.file_name, b.file_hash, b.encoding, b.header
+		FROM source_rows s JOIN records r ON r.rid = s.record_rid JOIN batches b ON b.id = s.key >> 32
+		WHERE r.id = ? ORDER BY s.key`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SourceRow
+	for rows.Next() {
+		var key int64
+		var raw, header string
+		var s SourceRow
+		if err := rows.Scan(&key, &s.Outcome, &raw, &s.File, &s.FileHash, &s.Encoding, &header); err != nil {
+			return nil, err
+		}
+		s.Ref = registry.SourceRef(s.File, int(key&0xffffffff))
+		if err := json.Unmarshal([]byte(raw), &s.Raw); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(header), &s.Header); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Reject is a rejected batch row.
+type Reject struct {
+	Ref     string
+	Row     int
+	Code    registry.RejectCode
+	Field   string
+	Message string
+	Raw     []string
+}
+
+// Rejects calls fn for every rejected row of a batch, in row order.
+func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(Reject) error) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT key, code, field, message, raw FROM rejects WHERE key >= ? AND key < ? ORDER BY key`,
+		rowKey(batch.ID, 0), rowKey(batch.ID+1, 0))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key int64
+		var code, raw string
+		var r Reject
+		if err := rows.Scan(&key, &code, &r.Field, &r.Message, &raw); err != nil {
+			return err
+		}
+		r.Row = int(key & 0xffffffff)
+		r.Ref = registry.SourceRef(batch.FileName, r.Row)
+		r.Code = registry.RejectCode(code)
+		if err := json.Unmarshal([]byte(raw), &r.Raw); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Stats summarises the store.
+type Stats struct {
+	Records       map[string]int `json:"records"`         // per register
+	SourceRows    int            `json:"source_rows"`     // batch rows stored
+	Rejected      int            `json:"rejected_rows"`   // batch rows rejected
+	Batches       int            `json:"batches"`         // batch files ingested or started
+	Running       int            `json:"batches_running"` // interrupted, to resume
+	OpenFlags     map[string]int `json:"open_flags"`      // per flag code
+	OpenConflicts int            `json:"open_conflicts"`
+	Links         map[string]int `json:"links"` // per status
+	LastSeq       int64          `json:"last_seq"`
+	DatabaseBytes int64          `json:"database_bytes"`
+}
+
+// Stats counts what the store holds.
+func (db *DB) Stats(ctx context.Context) (*Stats, error) {
+	s := &Stats{Records: map[string]int{}, OpenFlags: map[string]int{}, Links: map[string]int{}}
+	grouped := []struct {
+		q string
+		m map[string]int
+	}{
+		{`SELECT register, COUNT(*) FROM records GROUP BY register`, s.Records},
+		{`SELECT code, COUNT(*) FROM flags WHERE resolved_seq IS NULL GROUP BY code`, s.OpenFlags},
+		{`SELECT status, COUNT(*) FROM links GROUP BY status`, s.Links},
+	}
+	for _, g := range grouped {
+		rows, err := db.db.QueryContext(ctx, g.q)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var n int
+			if err := rows.Scan(&k, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			g.m[k] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	single := []struct {
+		q   string
+		dst any
+	}{
+		{`SELECT COUNT(*) FROM source_rows`, &s.SourceRows},
+		{`SELECT COUNT(*) FROM rejects`, &s.Rejected},
+		{`SELECT COUNT(*) FROM batches`, &s.Batches},
+		{`SELECT COUNT(*) FROM batches WHERE status = 'running'`, &s.Running},
+		{`SELECT COUNT(*) FROM conflicts WHERE resolved_seq IS NULL`, &s.OpenConflicts},
+		{`SELECT COALESCE(MAX(seq), 0) FROM events`, &s.LastSeq},
+		{`SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`, &s.DatabaseBytes},
+	}
+	for _, q := range single {
+		if err := db.db.QueryRowContext(ctx, q.q).Scan(q.dst); err != nil {
+			return nil, fmt.Errorf("stats: %w", err)
+		}
+	}
+	return s, nil
+}

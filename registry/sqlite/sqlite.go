@@ -1,0 +1,217 @@
+// Package sqlite stores the registers in one embedded SQLite file: records
+// and the batch rows they came from, rejects, flags, conflicts, reference
+// data and an append-only event log. It is the only package that knows SQL.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+
+	"github.com/hotich/hotich/registry"
+)
+
+//go:embed migration/*.sql
+var migrationFS embed.FS
+
+// DB is an open store.
+type DB struct {
+	db   *sql.DB
+	path string
+
+	// Now returns the current time; tests set it for deterministic output.
+	Now func() time.Time
+
+	filter *idFilter // built by the first batch writer; see filter.go
+
+	refOnce sync.Once
+	ref     *registry.RefData
+	refErr  error
+}
+
+// Open opens (creating if needed) the store at path, applies pending
+// migrations and seeds the reference data.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open store: no path")
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_cache_size", "-65536") // 64 MiB page cache per connection
+	dsn := "file:" + path + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db := &DB{db: sdb, path: path, Now: time.Now}
+	if err := db.init(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (db *DB) init(ctx context.Context) error {
+	var mode string
+	if err := db.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal mode is %q, want wal", mode)
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	return db.seed(ctx)
+}
+
+// Close closes the store.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Path returns the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// SQL returns the underlying handle, for the store's own subpackages and
+// tests that inspect tables directly.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// migrate applies the embedded migrations in name order, each in its own
+// transaction, recording them in the migrations table.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, db.now()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (db *DB) now() string { return db.Now().UTC().Format(time.RFC3339) }
+
+// appendEvent adds an event to the log and returns its seq.
+func appendEvent(ctx context.Context, tx *sql.Tx, at, kind string, recordRID, batchID int64, actor string, detail any) (int64, error) {
+	d := "{}"
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return 0, err
+		}
+		d = string(b)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (at, kind, record_rid, batch_id, actor, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+		at, kind, nullInt(recordRID), nullInt(batchID), actor, d)
+	if err != nil {
+		return 0, fmt.Errorf("append event %s: %w", kind, err)
+	}
+	return res.LastInsertId()
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Event is one entry of the event log.
+type Event struct {
+	Seq      int64
+	At       string
+	Kind     string
+	RecordID string
+	BatchID  int64
+	Actor    string
+	Detail   string
+}
+
+// Events returns the events about a record (by its ID), oldest first, or
+// all events when id is "" (limit 0 means no limit).
+func (db *DB) Events(ctx context.Context, id string, limit int) ([]Event, error) {
+	q := `SELECT e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail
+		FROM events e LEFT JOIN records r ON r.rid = e.record_rid`
+	var args []any
+	if id != "" {
+		q += ` WHERE r.id = ?`
+		args = append(args, id)
+	}
+	q += ` ORDER BY e.seq`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var evs []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &e.Detail); err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, rows.Err()
+}
+
+// LastSeq returns the seq of the newest event: the store's current watermark.
+func (db *DB) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
+	return seq, err
+}
