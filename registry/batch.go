@@ -66,6 +66,10 @@ type Row struct {
 	Record *Record   // the entry the row describes, normalised
 	Flags  []Flag    // review flags the row raises by itself
 	Err    *RowError // why the row is rejected
+
+	// Prepared is what a BatchWriter's Prepare computed for the row ahead
+	// of Write (encodings, search keys), on the caller's goroutine.
+	Prepared any
 }
 
 // Outcome of a stored row.

@@ -59,14 +59,13 @@ func (k RegistrationKind) Label() string {
 // record: its values reproduce the register, every value is traceable to the
 // batch rows it came from, and it is never deleted or merged into another.
 type Record struct {
-	ID            string           // stable ID, derived from the register identity
-	Register      Register         // KS, KH, KT or NCMC
-	AuthorityCode string           // GSO code of the registering authority as it was then
-	AuthorityName string           // the authority's name as written in the register
-	Book          string           // quyển số, as written
-	Number        string           // số, as written
-	RegisteredOn  Date             // ngày đăng ký
-	Kind          RegistrationKind // loai_dang_ky
+	ID            string   // stable ID, derived from the register identity
+	Register      Register // KS, KH, KT or NCMC
+	AuthorityCode string   // GSO code of the registering authority as it was then
+	AuthorityName string   // the authority's name as written in the register
+	Book          string   // quyển số, as written
+	Number        string   // số, as written
+	RegisteredOn  Date     // ngày đăng ký
 
 	// Fields holds every other canonical column with a value, as stored for
 	// display (NFC, collapsed white space, names title-cased, dates ISO 8601
@@ -82,6 +81,15 @@ type Record struct {
 	Duplicates []DuplicateLink // links to entries that may record the same event
 
 	Version int64 // event-log sequence of the record's last change
+}
+
+// RegistrationKind returns how the entry was registered (loai_dang_ky),
+// KindNew when the register does not say.
+func (r *Record) RegistrationKind() RegistrationKind {
+	if k := r.Fields[ColRegKind]; k != "" {
+		return RegistrationKind(k)
+	}
+	return KindNew
 }
 
 // Identity is what identifies a register entry: two rows with the same

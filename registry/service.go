@@ -23,3 +23,47 @@ type RecordService interface {
 	// FindRecords returns the records matching f, sorted by ID.
 	FindRecords(ctx context.Context, f RecordFilter) ([]*Record, error)
 }
+
+// BatchService stores batch files row by row.
+type BatchService interface {
+	// RefData returns the reference data rows are checked against.
+	RefData(ctx context.Context) (*RefData, error)
+	// BeginBatch registers a batch file, or finds it again by its hash. It
+	// returns a nil writer when the same bytes were ingested completely
+	// before (b is then filled in from the store); otherwise a writer that
+	// resumes after b.RowsDone.
+	BeginBatch(ctx context.Context, b *Batch) (BatchWriter, error)
+	// Rejects calls fn for every rejected row of a batch, in row order.
+	Rejects(ctx context.Context, b *Batch, fn func(Reject) error) error
+}
+
+// BatchWriter stores the rows of one batch in order.
+type BatchWriter interface {
+	// Prepare does the work of storing a row that needs no store access
+	// (encoding values, computing search keys) and keeps it in
+	// row.Prepared. It is safe for concurrent use, so callers run it on all
+	// cores before handing rows to Write, which is not.
+	Prepare(row *Row)
+	// Write stores one row and returns its outcome.
+	Write(ctx context.Context, row Row) (outcome string, err error)
+	// Pending returns the number of rows written since the last checkpoint.
+	Pending() int
+	// Checkpoint commits the rows written so far with the resume point.
+	Checkpoint(ctx context.Context) error
+	// Finish checkpoints and marks the batch done.
+	Finish(ctx context.Context) error
+	// Abort drops the rows written since the last checkpoint.
+	Abort()
+	// Batch returns the batch with its counts so far.
+	Batch() *Batch
+}
+
+// Reject is a rejected batch row, as the reject report lists it.
+type Reject struct {
+	Ref     string     // source reference "file#n"
+	Row     int        // n
+	Code    RejectCode // reason
+	Field   string     // the column concerned, if one
+	Message string     // the reason for the operator, in Vietnamese
+	Raw     []string   // the cells as decoded (for .jsonl: the line)
+}

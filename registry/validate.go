@@ -48,6 +48,9 @@ func RowErrorf(code RejectCode, field, format string, args ...any) *RowError {
 // empty, "-", "x", "không rõ" and their variants.
 func IsUnknown(s string) bool {
 	t := strings.TrimSpace(s)
+	if len(t) > 24 {
+		return false // every marker is short; most values are not
+	}
 	if strings.Trim(t, "-–—?./_ ") == "" {
 		return true
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/hotich/hotich/registry/vntext"
 )
 
+var _ registry.BatchService = (*DB)(nil)
+
 // rowKey is the key of a batch row in source_rows and rejects.
 func rowKey(batchID int64, n int) int64 { return batchID<<32 | int64(n) }
 
@@ -20,7 +22,7 @@ func rowKey(batchID int64, n int) int64 { return batchID<<32 | int64(n) }
 // bytes. For a file ingested completely before, it returns a nil writer and
 // b filled in from the store. For a file whose ingest was interrupted, the
 // writer resumes: b.RowsDone rows are already stored and must be skipped.
-func (db *DB) BeginBatch(ctx context.Context, b *registry.Batch) (*BatchWriter, error) {
+func (db *DB) BeginBatch(ctx context.Context, b *registry.Batch) (registry.BatchWriter, error) {
 	found, err := db.findBatch(ctx, `file_hash = ?`, b.Hash)
 	switch {
 	case err == nil && found.Status == registry.BatchDone:
@@ -144,7 +146,7 @@ type stmts struct {
 	findConflict, insertConflict, updConflict *sql.Stmt
 }
 
-func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (*BatchWriter, error) {
+func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (registry.BatchWriter, error) {
 	if _, err := db.idFilter(ctx); err != nil {
 		return nil, err
 	}
@@ -166,8 +168,8 @@ func (w *BatchWriter) begin(ctx context.Context) error {
 		sql string
 	}{
 		{&w.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
-		{&w.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, kind, fields, extra, refs, created_seq, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
 		{&w.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.st.deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
@@ -190,6 +192,61 @@ func (w *BatchWriter) begin(ctx context.Context) error {
 	return err
 }
 
+// prepared is the part of storing a row done before Write, in parallel.
+type prepared struct {
+	raw         string
+	id          string
+	identityKey string
+	fields      string
+	extra       any
+	persons     []personRow
+}
+
+// personRow is the persons-table row of one person of a record.
+type personRow struct {
+	role, nameFold, nameCanon, birth, sex string
+	year, pid                             any
+}
+
+func personRows(rec *registry.Record) []personRow {
+	ps := rec.Persons()
+	rows := make([]personRow, len(ps))
+	for i, p := range ps {
+		var year any
+		if p.BirthDate.Year != 0 {
+			year = p.BirthDate.Year
+		}
+		pid := p.PersonalID
+		if pid == "" && isIDNumber(p.Document) {
+			pid = p.Document
+		}
+		rows[i] = personRow{role: string(p.Role), nameFold: vntext.FoldKey(p.FullName), nameCanon: vntext.CanonKey(p.FullName),
+			birth: p.BirthDate.ISO(), sex: p.Sex, year: year, pid: nullString(pid)}
+	}
+	return rows
+}
+
+// Prepare encodes a row for Write. It is safe for concurrent use.
+func (w *BatchWriter) Prepare(row *registry.Row) {
+	row.Prepared = prepare(row)
+}
+
+func prepare(row *registry.Row) *prepared {
+	p := &prepared{}
+	raw, _ := json.Marshal(row.Raw)
+	p.raw = string(raw)
+	if rec := row.Record; rec != nil {
+		ident := rec.Identity()
+		p.id, p.identityKey = ident.RecordID(), ident.Key()
+		if rec.Fields == nil {
+			rec.Fields = map[string]string{}
+		}
+		p.fields, p.extra, _ = marshalFields(rec)
+		p.persons = personRows(rec)
+	}
+	return p
+}
+
 // Write stores one row: a reject, a new record, or a scan folded into the
 // record of the same identity. It returns the row's outcome. Rows must come
 // in order, each once, starting after Batch().RowsDone.
@@ -202,14 +259,15 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 			return "", err
 		}
 	}
-	raw, err := json.Marshal(row.Raw)
-	if err != nil {
-		return "", err
+	prep, ok := row.Prepared.(*prepared)
+	if !ok {
+		prep = prepare(&row)
 	}
+	raw := prep.raw
 	key := rowKey(w.batch.ID, row.N)
 	w.chunk.Rows++
 	if row.Err != nil {
-		if _, err := w.st.insertReject.ExecContext(ctx, key, string(row.Err.Code), row.Err.Field, row.Err.Message, string(raw)); err != nil {
+		if _, err := w.st.insertReject.ExecContext(ctx, key, string(row.Err.Code), row.Err.Field, row.Err.Message, raw); err != nil {
 			return "", fmt.Errorf("reject row %d: %w", row.N, err)
 		}
 		w.chunk.Rejected++
@@ -220,8 +278,7 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 		return "", fmt.Errorf("batch %s row %d: neither a record nor a reject", w.batch.FileName, row.N)
 	}
 	rec := row.Record
-	ident := rec.Identity()
-	rec.ID = ident.RecordID()
+	rec.ID = prep.id
 	ref := registry.SourceRef(w.batch.FileName, row.N)
 
 	var rid int64
@@ -231,11 +288,11 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 	case err != nil:
 		return "", err
 	case stored == nil:
-		rid, err = w.insertRecord(ctx, rec, ref)
+		rid, err = w.insertRecord(ctx, rec, prep, ref)
 		w.chunk.Created++
 	default:
-		if stored.identityKey != ident.Key() {
-			return "", fmt.Errorf("record ID %s: hash collision between identities %q and %q", rec.ID, stored.identityKey, ident.Key())
+		if stored.identityKey != prep.identityKey {
+			return "", fmt.Errorf("record ID %s: hash collision between identities %q and %q", rec.ID, stored.identityKey, prep.identityKey)
 		}
 		rid = stored.rid
 		conflicts, err = w.fold(ctx, stored, rec, ref, key)
@@ -257,7 +314,7 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 	} else {
 		w.chunk.Accepted++
 	}
-	if _, err := w.st.insertSource.ExecContext(ctx, key, rid, outcome, string(raw)); err != nil {
+	if _, err := w.st.insertSource.ExecContext(ctx, key, rid, outcome, raw); err != nil {
 		return "", fmt.Errorf("source row %d: %w", row.N, err)
 	}
 	w.last = row.N
@@ -322,18 +379,10 @@ func marshalFields(rec *registry.Record) (fields string, extra any, err error) {
 	return string(b), extra, nil
 }
 
-func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, ref string) (int64, error) {
-	if rec.Fields == nil {
-		rec.Fields = map[string]string{}
-	}
-	fields, extra, err := marshalFields(rec)
-	if err != nil {
-		return 0, err
-	}
+func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, prep *prepared, ref string) (int64, error) {
 	refs, _ := json.Marshal([]string{ref})
-	ident := rec.Identity()
-	res, err := w.st.insertRecord.ExecContext(ctx, rec.ID, ident.Key(), string(rec.Register), rec.AuthorityCode, rec.AuthorityName,
-		rec.Book, rec.Number, rec.RegisteredOn.ISO(), string(rec.Kind), fields, extra, string(refs), w.seq, w.seq)
+	res, err := w.st.insertRecord.ExecContext(ctx, rec.ID, prep.identityKey, string(rec.Register), rec.AuthorityCode, rec.AuthorityName,
+		rec.Book, rec.Number, rec.RegisteredOn.ISO(), prep.fields, prep.extra, string(refs), w.seq, w.seq)
 	if err != nil {
 		return 0, fmt.Errorf("insert record %s: %w", rec.ID, err)
 	}
@@ -342,22 +391,13 @@ func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, re
 		return 0, err
 	}
 	w.db.filter.add(rec.ID)
-	return rid, w.insertPersons(ctx, rid, rec)
+	return rid, w.insertPersons(ctx, rid, prep.persons)
 }
 
-func (w *BatchWriter) insertPersons(ctx context.Context, rid int64, rec *registry.Record) error {
-	for _, p := range rec.Persons() {
-		var year any
-		if p.BirthDate.Year != 0 {
-			year = p.BirthDate.Year
-		}
-		pid := p.PersonalID
-		if pid == "" && isIDNumber(p.Document) {
-			pid = p.Document
-		}
-		if _, err := w.st.insertPerson.ExecContext(ctx, rid, string(p.Role), vntext.FoldKey(p.FullName), vntext.CanonKey(p.FullName),
-			p.BirthDate.ISO(), year, p.Sex, nullString(pid)); err != nil {
-			return fmt.Errorf("insert person %s of %s: %w", p.Role, rec.ID, err)
+func (w *BatchWriter) insertPersons(ctx context.Context, rid int64, persons []personRow) error {
+	for _, p := range persons {
+		if _, err := w.st.insertPerson.ExecContext(ctx, rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
+			return fmt.Errorf("insert person %s of record %d: %w", p.role, rid, err)
 		}
 	}
 	return nil
@@ -411,7 +451,16 @@ func (w *BatchWriter) fold(ctx context.Context, s *storedRecord, in *registry.Re
 			return 0, err
 		}
 	}
-	s.refs = append(s.refs, ref)
+	known := false
+	for _, r := range s.refs {
+		known = known || r == ref
+	}
+	if known && !res.Changed() {
+		return 0, nil // the same row seen again (a corrected file re-ingested): nothing changes
+	}
+	if !known {
+		s.refs = append(s.refs, ref)
+	}
 	refs, _ := json.Marshal(s.refs)
 	fields, extra, err := marshalFields(&s.rec)
 	if err != nil {
@@ -429,7 +478,7 @@ func (w *BatchWriter) fold(ctx context.Context, s *storedRecord, in *registry.Re
 		if _, err := w.st.deletePersons.ExecContext(ctx, s.rid); err != nil {
 			return 0, err
 		}
-		if err := w.insertPersons(ctx, s.rid, &s.rec); err != nil {
+		if err := w.insertPersons(ctx, s.rid, personRows(&s.rec)); err != nil {
 			return 0, err
 		}
 	}

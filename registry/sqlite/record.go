@@ -15,17 +15,17 @@ import (
 
 var _ registry.RecordService = (*DB)(nil)
 
-const recordColumns = `r.rid, r.id, r.register, r.authority_code, r.authority_name, r.book, r.number, r.registered_on, r.kind, r.fields, COALESCE(r.extra, ''), r.refs, r.version`
+const recordColumns = `r.rid, r.id, r.register, r.authority_code, r.authority_name, r.book, r.number, r.registered_on, r.fields, COALESCE(r.extra, ''), r.refs, r.version`
 
 // scanRecord reads the columns of recordColumns.
 func scanRecord(s interface{ Scan(...any) error }) (int64, *registry.Record, error) {
 	var rid int64
 	var r registry.Record
-	var reg, regOn, kind, fields, extra, refs string
-	if err := s.Scan(&rid, &r.ID, &reg, &r.AuthorityCode, &r.AuthorityName, &r.Book, &r.Number, &regOn, &kind, &fields, &extra, &refs, &r.Version); err != nil {
+	var reg, regOn, fields, extra, refs string
+	if err := s.Scan(&rid, &r.ID, &reg, &r.AuthorityCode, &r.AuthorityName, &r.Book, &r.Number, &regOn, &fields, &extra, &refs, &r.Version); err != nil {
 		return 0, nil, err
 	}
-	r.Register, r.Kind = registry.Register(reg), registry.RegistrationKind(kind)
+	r.Register = registry.Register(reg)
 	var err error
 	if r.RegisteredOn, err = vntext.ParseISODate(regOn); err != nil {
 		return 0, nil, fmt.Errorf("record %s: registered_on %q: %w", r.ID, regOn, err)
@@ -335,18 +335,8 @@ func (db *DB) SourceRows(ctx context.Context, id string) ([]SourceRow, error) {
 	return out, rows.Err()
 }
 
-// Reject is a rejected batch row.
-type Reject struct {
-	Ref     string
-	Row     int
-	Code    registry.RejectCode
-	Field   string
-	Message string
-	Raw     []string
-}
-
 // Rejects calls fn for every rejected row of a batch, in row order.
-func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(Reject) error) error {
+func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(registry.Reject) error) error {
 	rows, err := db.db.QueryContext(ctx, `SELECT key, code, field, message, raw FROM rejects WHERE key >= ? AND key < ? ORDER BY key`,
 		rowKey(batch.ID, 0), rowKey(batch.ID+1, 0))
 	if err != nil {
@@ -356,7 +346,7 @@ func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(Reject
 	for rows.Next() {
 		var key int64
 		var code, raw string
-		var r Reject
+		var r registry.Reject
 		if err := rows.Scan(&key, &code, &r.Field, &r.Message, &raw); err != nil {
 			return err
 		}

@@ -88,7 +88,6 @@ CREATE TABLE records (
 	book           TEXT NOT NULL,
 	number         TEXT NOT NULL,
 	registered_on  TEXT NOT NULL,
-	kind           TEXT NOT NULL,
 	fields         TEXT NOT NULL,  -- JSON object: canonical column -> stored value
 	extra          TEXT,           -- JSON object of unknown columns, or NULL
 	filled         TEXT,           -- JSON object: field -> source key of the later row that filled it in, or NULL

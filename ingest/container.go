@@ -1,0 +1,313 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+// Containers of batch files.
+const (
+	ContainerCSV   = "csv"
+	ContainerTSV   = "tsv"
+	ContainerXLSX  = "xlsx"
+	ContainerJSONL = "jsonl"
+)
+
+// containerOf returns the container of a batch file from its extension, or
+// "" for a file that is not a batch.
+func containerOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt":
+		return ContainerCSV
+	case ".tsv", ".tab":
+		return ContainerTSV
+	case ".xlsx":
+		return ContainerXLSX
+	case ".jsonl", ".ndjson":
+		return ContainerJSONL
+	}
+	return ""
+}
+
+// jsonlHeader is the header of a .jsonl batch: its rows have no columns, and
+// each row's raw content is the line as read.
+var jsonlHeader = []string{"_line"}
+
+// rowReader reads the data rows of a batch file.
+type rowReader interface {
+	// Header returns the header row as written (for .jsonl, jsonlHeader).
+	Header() []string
+	// Next returns the next data row's cells, aligned with the header, and
+	// io.EOF after the last. Blank rows are skipped and not counted.
+	Next() ([]string, error)
+	Close() error
+}
+
+// sampleSize is how much of a file encoding detection looks at.
+const sampleSize = 64 << 10
+
+// textSource opens a text batch file decoded to NFC UTF-8, detecting its
+// encoding unless one is forced.
+type textSource struct {
+	f        *os.File
+	r        io.Reader // decoded text
+	counted  *countingReader
+	encoding vntext.Encoding
+	detected vntext.Detection
+}
+
+func openText(path string, force vntext.Encoding) (*textSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	counted := &countingReader{r: f}
+	br := bufio.NewReaderSize(counted, sampleSize)
+	sample, err := br.Peek(sampleSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		f.Close()
+		return nil, err
+	}
+	ts := &textSource{f: f, counted: counted}
+	ts.detected = vntext.Detect(sample)
+	ts.encoding = ts.detected.Encoding
+	if force != vntext.Unknown {
+		ts.encoding = force
+		ts.detected = vntext.Detection{Encoding: force, Confidence: 1}
+	}
+	if ts.encoding == vntext.Unknown {
+		ts.encoding = vntext.UTF8
+	}
+	ts.r = vntext.NewReader(br, ts.encoding)
+	return ts, nil
+}
+
+func (ts *textSource) Close() error { return ts.f.Close() }
+
+// countingReader counts the bytes read through it, for progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// sniffDelimiter picks the delimiter of a CSV file from its header line: the
+// most frequent of ',', ';' and TAB outside quotes.
+func sniffDelimiter(line string) rune {
+	counts := map[rune]int{}
+	quoted := false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == ',' || r == ';' || r == '\t'):
+			counts[r]++
+		}
+	}
+	best := ','
+	for _, r := range []rune{';', '\t'} {
+		if counts[r] > counts[best] {
+			best = r
+		}
+	}
+	return best
+}
+
+// csvReader reads CSV and TSV batches (RFC 4180 quoting, CRLF or LF).
+type csvReader struct {
+	src    *textSource
+	r      *csv.Reader
+	header []string
+	delim  rune
+}
+
+func openCSV(path string, force vntext.Encoding, tsv bool) (*csvReader, error) {
+	src, err := openText(path, force)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(src.r, 64<<10)
+	delim := '\t'
+	if !tsv {
+		first, _ := br.Peek(16 << 10)
+		line := string(first)
+		if i := strings.IndexAny(line, "\r\n"); i >= 0 {
+			line = line[:i]
+		}
+		delim = sniffDelimiter(line)
+	}
+	r := csv.NewReader(br)
+	r.Comma = delim
+	r.FieldsPerRecord = -1 // rows with the wrong number of cells are reported, not fatal
+	r.LazyQuotes = true    // a stray quote inside a cell is kept as written
+	r.ReuseRecord = false
+	header, err := r.Read()
+	if err != nil {
+		src.Close()
+		if err == io.EOF {
+			return nil, fmt.Errorf("tệp rỗng, không có dòng tiêu đề")
+		}
+		return nil, fmt.Errorf("đọc dòng tiêu đề: %w", err)
+	}
+	return &csvReader{src: src, r: r, header: header, delim: delim}, nil
+}
+
+func (c *csvReader) Header() []string { return c.header }
+
+func (c *csvReader) Next() ([]string, error) {
+	for {
+		rec, err := c.r.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+				return rec, &malformedError{msg: pe.Err.Error()}
+			}
+			return nil, err
+		}
+		if isBlank(rec) {
+			continue
+		}
+		return rec, nil
+	}
+}
+
+func (c *csvReader) Close() error { return c.src.Close() }
+
+func isBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// malformedError marks a row that cannot be read as a row of its file; the
+// reader can go on with the next row.
+type malformedError struct{ msg string }
+
+func (e *malformedError) Error() string { return e.msg }
+
+// jsonlReader reads .jsonl batches: each non-empty line is one row.
+type jsonlReader struct {
+	src *textSource
+	sc  *bufio.Scanner
+}
+
+func openJSONL(path string, force vntext.Encoding) (*jsonlReader, error) {
+	src, err := openText(path, force)
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(src.r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	return &jsonlReader{src: src, sc: sc}, nil
+}
+
+func (j *jsonlReader) Header() []string { return jsonlHeader }
+
+func (j *jsonlReader) Next() ([]string, error) {
+	for j.sc.Scan() {
+		line := strings.TrimRight(j.sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		return []string{line}, nil
+	}
+	if err := j.sc.Err(); err != nil {
+		return nil, err
+	}
+	return nil, io.EOF
+}
+
+func (j *jsonlReader) Close() error { return j.src.Close() }
+
+// xlsxReader reads the first sheet of an .xlsx workbook, streaming its rows.
+type xlsxReader struct {
+	f      *excelize.File
+	rows   *excelize.Rows
+	header []string
+}
+
+func openXLSX(path string) (*xlsxReader, error) {
+	f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "dd/mm/yyyy", LongDatePattern: "dd/mm/yyyy"})
+	if err != nil {
+		return nil, fmt.Errorf("mở tệp xlsx: %w", err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, fmt.Errorf("tệp xlsx không có trang tính")
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("đọc trang tính %q: %w", sheets[0], err)
+	}
+	x := &xlsxReader{f: f, rows: rows}
+	for {
+		cells, err := x.next()
+		if err != nil {
+			x.Close()
+			if err == io.EOF {
+				return nil, fmt.Errorf("trang tính rỗng, không có dòng tiêu đề")
+			}
+			return nil, err
+		}
+		if !isBlank(cells) {
+			x.header = cells
+			return x, nil
+		}
+	}
+}
+
+func (x *xlsxReader) next() ([]string, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	return x.rows.Columns()
+}
+
+func (x *xlsxReader) Header() []string { return x.header }
+
+func (x *xlsxReader) Next() ([]string, error) {
+	for {
+		cells, err := x.next()
+		if err != nil {
+			return nil, err
+		}
+		if isBlank(cells) {
+			continue
+		}
+		// Spreadsheets omit trailing empty cells: pad to the header.
+		for len(cells) < len(x.header) {
+			cells = append(cells, "")
+		}
+		return cells, nil
+	}
+}
+
+func (x *xlsxReader) Close() error {
+	if x.rows != nil {
+		x.rows.Close()
+	}
+	return x.f.Close()
+}

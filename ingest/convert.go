@@ -1,0 +1,337 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+// converter turns the cells of one batch's rows into register entries,
+// normalised and checked. It holds no mutable state: workers share one.
+type converter struct {
+	reg    registry.Register
+	header []string
+	cols   []headerColumn // per header cell
+	ref    *registry.RefData
+	today  time.Time
+	repair bool // repair mojibake cell by cell (text that was UTF-8 or UTF-16)
+	jsonl  bool
+}
+
+// headerColumn is what a header cell names: a canonical column, or an
+// unknown column kept under its header as written.
+type headerColumn struct {
+	col   registry.Column
+	known bool
+	extra string
+}
+
+func newConverter(reg registry.Register, header []string, ref *registry.RefData, today time.Time, repair, jsonl bool) *converter {
+	c := &converter{reg: reg, header: header, ref: ref, today: today, repair: repair, jsonl: jsonl}
+	for _, h := range header {
+		c.cols = append(c.cols, c.resolve(h))
+	}
+	return c
+}
+
+func (c *converter) resolve(header string) headerColumn {
+	h := vntext.Clean(strings.TrimPrefix(header, "\ufeff"))
+	if col, ok := c.reg.ColumnByHeader(h); ok {
+		return headerColumn{col: col, known: true}
+	}
+	return headerColumn{extra: h}
+}
+
+// cells pairs the values of a row with what their headers name.
+type cellValue struct {
+	hc  headerColumn
+	raw string
+}
+
+// convert reads one row. The checks run in a fixed order, so a row with
+// several problems is always reported with the same reason: the row's shape,
+// its register, required values, dates, then coded values.
+func (c *converter) convert(n int, cells []string) registry.Row {
+	row := registry.Row{N: n, Raw: cells}
+	vals, err := c.split(cells)
+	if err != nil {
+		row.Err = err
+		return row
+	}
+
+	// Clean every value; "-", "x", "không rõ" mean unknown.
+	values := map[string]string{}
+	var extra map[string]string
+	var flags []registry.Flag
+	for _, cv := range vals {
+		v := cv.raw
+		if c.repair {
+			v, _ = vntext.RepairMojibake(v)
+		}
+		v = vntext.Clean(v)
+		if registry.IsUnknown(v) {
+			v = ""
+		}
+		if !cv.hc.known {
+			if v != "" {
+				if extra == nil {
+					extra = map[string]string{}
+				}
+				extra[cv.hc.extra] = v
+			}
+			continue
+		}
+		name := cv.hc.col.Name
+		if prev, dup := values[name]; dup && prev != "" {
+			if v != "" && v != prev {
+				// Two columns for one field that disagree: keep both.
+				if extra == nil {
+					extra = map[string]string{}
+				}
+				extra[name+" (2)"] = v
+			}
+			continue
+		}
+		values[name] = v
+	}
+
+	// The register of the row must be the file's.
+	regCol, _ := c.reg.Column(registry.ColRegister)
+	if values[registry.ColRegister] == "" {
+		row.Err = registry.RowErrorf(registry.RejectMissing, registry.ColRegister, "thiếu thông tin bắt buộc: %s", regCol.Aliases[0])
+		return row
+	}
+	if reg, err := registry.ParseRegister(values[registry.ColRegister]); err != nil || reg != c.reg {
+		row.Err = registry.RowErrorf(registry.RejectWrongRegister, registry.ColRegister, "dòng thuộc sổ %q, tệp là sổ %s", values[registry.ColRegister], c.reg)
+		return row
+	}
+
+	// Required values present and readable; unreadable optional values are
+	// kept out of the record and flagged (the raw row keeps them).
+	for _, col := range c.reg.Columns() {
+		v := values[col.Name]
+		if col.Required && v == "" {
+			row.Err = registry.RowErrorf(registry.RejectMissing, col.Name, "thiếu thông tin bắt buộc: %s", col.Aliases[0])
+			return row
+		}
+		if v != "" && !readable(v) {
+			if col.Required {
+				row.Err = registry.RowErrorf(registry.RejectUnreadable, col.Name, "không đọc được %s: %q", strings.ToLower(col.Aliases[0]), v)
+				return row
+			}
+			flags = append(flags, registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "không đọc được giá trị: " + v})
+			delete(values, col.Name)
+		}
+	}
+
+	rec := &registry.Record{
+		Register:      c.reg,
+		AuthorityCode: strings.TrimSpace(values[registry.ColAuthorityCode]),
+		AuthorityName: values[registry.ColAuthorityName],
+		Book:          values[registry.ColBook],
+		Number:        values[registry.ColNumber],
+		Fields:        map[string]string{},
+		Extra:         extra,
+	}
+	var valueErr *registry.RowError
+	for _, col := range c.reg.Columns() {
+		v := values[col.Name]
+		if v == "" || registry.IsEntryColumn(col.Name) && col.Name != registry.ColRegisteredOn {
+			continue
+		}
+		stored, rerr, flag := c.value(col, v)
+		if rerr != nil {
+			if rerr.Code == registry.RejectInvalidValue {
+				if valueErr == nil {
+					valueErr = rerr
+				}
+				continue
+			}
+			row.Err = rerr // dates: reported before coded values
+			return row
+		}
+		if flag != nil {
+			flags = append(flags, *flag)
+		}
+		if col.Name == registry.ColRegisteredOn {
+			rec.RegisteredOn, _ = vntext.ParseISODate(stored)
+			continue
+		}
+		rec.Fields[col.Name] = stored
+	}
+	if err := rec.Validate(c.today); err != nil {
+		var re *registry.RowError
+		if errors.As(err, &re) {
+			row.Err = re
+			return row
+		}
+		row.Err = registry.RowErrorf(registry.RejectMalformed, "", "%v", err)
+		return row
+	}
+	if valueErr != nil {
+		row.Err = valueErr
+		return row
+	}
+
+	// Review flags: personal IDs, the authority code.
+	for _, s := range c.reg.Slots() {
+		id := rec.Fields[s.Prefix+"so_dinh_danh"]
+		if id == "" {
+			continue
+		}
+		birth := rec.Date(s.Prefix + "ngay_sinh")
+		for _, f := range registry.CheckPersonalID(id, rec.Fields[s.Prefix+"gioi_tinh"], birth, c.ref.KnownIDProvince) {
+			f.Field = s.Prefix + "so_dinh_danh"
+			flags = append(flags, f)
+		}
+	}
+	if !c.ref.KnownAuthority(rec.AuthorityCode) {
+		flags = append(flags, registry.Flag{Code: registry.FlagUnknownAuthority, Field: registry.ColAuthorityCode,
+			Detail: fmt.Sprintf("mã %s không có trong danh mục đơn vị hành chính", rec.AuthorityCode)})
+	}
+	row.Record, row.Flags = rec, flags
+	return row
+}
+
+// split pairs a row's cells with their columns, or says why the row cannot
+// be read as a row of the file.
+func (c *converter) split(cells []string) ([]cellValue, *registry.RowError) {
+	if c.jsonl {
+		return c.splitJSON(cells[0])
+	}
+	if len(cells) != len(c.header) {
+		return nil, registry.RowErrorf(registry.RejectMalformed, "", "dòng có %d ô nhưng tiêu đề có %d cột", len(cells), len(c.header))
+	}
+	vals := make([]cellValue, len(cells))
+	for i, v := range cells {
+		vals[i] = cellValue{hc: c.cols[i], raw: v}
+	}
+	return vals, nil
+}
+
+func (c *converter) splitJSON(line string) ([]cellValue, *registry.RowError) {
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, registry.RowErrorf(registry.RejectMalformed, "", "dòng không phải một đối tượng JSON")
+	}
+	var vals []cellValue
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+		}
+		v, err := jsonCell(raw)
+		if err != nil {
+			return nil, registry.RowErrorf(registry.RejectMalformed, key, "giá trị của %q không phải chuỗi hay số", key)
+		}
+		vals = append(vals, cellValue{hc: c.resolve(key), raw: v})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+	}
+	if dec.More() {
+		return nil, registry.RowErrorf(registry.RejectMalformed, "", "dòng chứa nhiều hơn một đối tượng JSON")
+	}
+	return vals, nil
+}
+
+func jsonCell(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", nil
+	case raw[0] == '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case raw[0] == '{' || raw[0] == '[':
+		return "", fmt.Errorf("not a scalar")
+	}
+	return string(raw), nil // a number or a boolean, as written
+}
+
+// readable reports whether a cleaned value holds only printable text: no
+// replacement characters from a failed decode and no control characters.
+func readable(s string) bool {
+	for _, r := range s {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// value reads one cleaned, known value of a column into its stored form.
+// It returns a reject for a value that cannot stand, or a flag for an
+// optional coded value that is kept as written but not recognised.
+func (c *converter) value(col registry.Column, v string) (string, *registry.RowError, *registry.Flag) {
+	switch col.Kind {
+	case registry.KindName:
+		return vntext.TitleName(v), nil, nil
+	case registry.KindDate, registry.KindDateTime:
+		d, err := vntext.ParseDate(v)
+		if err != nil {
+			code := registry.RejectInvalidDate
+			var imp interface{ Impossible() bool }
+			if errors.As(err, &imp) && imp.Impossible() {
+				code = registry.RejectImpossibleDate
+			}
+			return "", registry.RowErrorf(code, col.Name, "%s %q: %v", col.Aliases[0], v, err), nil
+		}
+		if col.Kind == registry.KindDate {
+			d.HasTime, d.Hour, d.Minute = false, 0, 0
+		}
+		return d.ISO(), nil, nil
+	case registry.KindSex:
+		if s, ok := registry.ParseSex(v); ok {
+			return s, nil, nil
+		}
+		if col.Required {
+			return "", registry.RowErrorf(registry.RejectInvalidValue, col.Name, "giới tính %q không hợp lệ (Nam/Nữ)", v), nil
+		}
+		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "giới tính không rõ: " + v}
+	case registry.KindPersonalID:
+		return personalID(v), nil, nil
+	case registry.KindRegKind:
+		if k, err := registry.ParseRegistrationKind(v); err == nil {
+			return string(k), nil, nil
+		}
+		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "loại đăng ký không rõ: " + v}
+	case registry.KindRelation:
+		if rel, ok := registry.ParseRelation(v); ok {
+			return rel, nil, nil
+		}
+		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "quan hệ không rõ: " + v}
+	}
+	return v, nil, nil
+}
+
+// personalID removes the separators people type inside ID numbers
+// ("079 210 123456", "079.210.123.456"); anything else is kept as written.
+func personalID(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '-':
+		default:
+			return v
+		}
+	}
+	return b.String()
+}

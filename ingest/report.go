@@ -1,0 +1,87 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/hotich/hotich/registry"
+)
+
+// writeRejectReports writes a batch's rejected rows to <dir>/<file>.rejects.csv
+// (for people: UTF-8 with a BOM so spreadsheet programs read Vietnamese, the
+// batch's own columns after the reason) and <dir>/<file>.rejects.jsonl (for
+// programs). Each file is written to a temporary name and renamed, so a
+// report is either whole or absent. It returns the paths written.
+func writeRejectReports(ctx context.Context, store registry.BatchService, dir string, b *registry.Batch) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	csvPath := filepath.Join(dir, b.FileName+".rejects.csv")
+	jsonPath := filepath.Join(dir, b.FileName+".rejects.jsonl")
+	cf, err := os.CreateTemp(dir, ".rejects-*.csv")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(cf.Name())
+	defer cf.Close()
+	jf, err := os.CreateTemp(dir, ".rejects-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(jf.Name())
+	defer jf.Close()
+
+	cb := bufio.NewWriter(cf)
+	cb.WriteString("\ufeff")
+	cw := csv.NewWriter(cb)
+	cw.Write(append([]string{"nguon", "dong", "ma_loi", "truong", "ly_do"}, b.Header...))
+	jb := bufio.NewWriter(jf)
+	enc := json.NewEncoder(jb)
+	enc.SetEscapeHTML(false)
+	err = store.Rejects(ctx, b, func(r registry.Reject) error {
+		if err := cw.Write(append([]string{r.Ref, strconv.Itoa(r.Row), string(r.Code), r.Field, r.Message}, r.Raw...)); err != nil {
+			return err
+		}
+		return enc.Encode(struct {
+			Ref     string   `json:"source_ref"`
+			Row     int      `json:"row"`
+			Reason  string   `json:"reason"`
+			Field   string   `json:"field,omitempty"`
+			Message string   `json:"message"`
+			Header  []string `json:"header"`
+			Raw     []string `json:"raw"`
+		}{r.Ref, r.Row, string(r.Code), r.Field, r.Message, b.Header, r.Raw})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reject report %s: %w", b.FileName, err)
+	}
+	cw.Flush()
+	for _, f := range []struct {
+		w    *bufio.Writer
+		file *os.File
+		dst  string
+	}{{cb, cf, csvPath}, {jb, jf, jsonPath}} {
+		if err := cw.Error(); err != nil {
+			return nil, err
+		}
+		if err := f.w.Flush(); err != nil {
+			return nil, err
+		}
+		if err := f.file.Sync(); err != nil {
+			return nil, err
+		}
+		if err := f.file.Close(); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(f.file.Name(), f.dst); err != nil {
+			return nil, err
+		}
+	}
+	return []string{csvPath, jsonPath}, nil
+}
