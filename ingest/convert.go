@@ -146,7 +146,7 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 		if v == "" || registry.IsEntryColumn(col.Name) && col.Name != registry.ColRegisteredOn {
 			continue
 		}
-		stored, rerr, flag := c.value(col, v)
+		stored, rerr, flag := registry.NormalizeValue(col, v)
 		if rerr != nil {
 			if rerr.Code == registry.RejectInvalidValue {
 				if valueErr == nil {
@@ -273,65 +273,4 @@ func readable(s string) bool {
 		}
 	}
 	return true
-}
-
-// value reads one cleaned, known value of a column into its stored form.
-// It returns a reject for a value that cannot stand, or a flag for an
-// optional coded value that is kept as written but not recognised.
-func (c *converter) value(col registry.Column, v string) (string, *registry.RowError, *registry.Flag) {
-	switch col.Kind {
-	case registry.KindName:
-		return vntext.TitleName(v), nil, nil
-	case registry.KindDate, registry.KindDateTime:
-		d, err := vntext.ParseDate(v)
-		if err != nil {
-			code := registry.RejectInvalidDate
-			var imp interface{ Impossible() bool }
-			if errors.As(err, &imp) && imp.Impossible() {
-				code = registry.RejectImpossibleDate
-			}
-			return "", registry.RowErrorf(code, col.Name, "%s %q: %v", col.Aliases[0], v, err), nil
-		}
-		if col.Kind == registry.KindDate {
-			d.HasTime, d.Hour, d.Minute = false, 0, 0
-		}
-		return d.ISO(), nil, nil
-	case registry.KindSex:
-		if s, ok := registry.ParseSex(v); ok {
-			return s, nil, nil
-		}
-		if col.Required {
-			return "", registry.RowErrorf(registry.RejectInvalidValue, col.Name, "giới tính %q không hợp lệ (Nam/Nữ)", v), nil
-		}
-		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "giới tính không rõ: " + v}
-	case registry.KindPersonalID:
-		return personalID(v), nil, nil
-	case registry.KindRegKind:
-		if k, err := registry.ParseRegistrationKind(v); err == nil {
-			return string(k), nil, nil
-		}
-		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "loại đăng ký không rõ: " + v}
-	case registry.KindRelation:
-		if rel, ok := registry.ParseRelation(v); ok {
-			return rel, nil, nil
-		}
-		return v, nil, &registry.Flag{Code: registry.FlagUnknownValue, Field: col.Name, Detail: "quan hệ không rõ: " + v}
-	}
-	return v, nil, nil
-}
-
-// personalID removes the separators people type inside ID numbers
-// ("079 210 123456", "079.210.123.456"); anything else is kept as written.
-func personalID(v string) string {
-	var b strings.Builder
-	for _, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '.' || r == '-':
-		default:
-			return v
-		}
-	}
-	return b.String()
 }

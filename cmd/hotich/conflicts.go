@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hotich/hotich/registry"
+)
+
+func init() {
+	register("conflicts", "list fields on which scans of an entry disagree, or settle one", runConflicts)
+}
+
+const conflictsUsage = `
+Usage:
+	hotich conflicts [--db PATH] [--register KS|KH|KT|NCMC] [--limit N]
+	hotich conflicts resolve [--db PATH] --by NAME [--note TEXT] (--value VALUE | --pick N) ID FIELD
+
+Lists open conflicts: fields on which two scans of one register entry
+disagree, with each value and the batch row it came from. "resolve" settles
+one after checking the paper register: the record takes the chosen value
+(one of the scanned values: --value as written, or --pick N counting from 1
+in the listed order), and the decision is logged.
+
+Examples:
+
+	hotich conflicts --register KS
+	hotich conflicts resolve --by "Lê Thị Mai" --pick 2 --note "đối chiếu sổ gốc" KS-26740-7F3K9Q2MXA me_ho_ten
+`
+
+func runConflicts(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "resolve" {
+		return runConflictsResolve(ctx, e, args[1:])
+	}
+	fs := newFlagSet(e, "conflicts", conflictsUsage)
+	dbPath := dbFlag(fs)
+	reg := fs.String("register", "", "only records of this register")
+	limit := fs.Int("limit", 100, "at most this many records (0: all)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var r registry.Register
+	if *reg != "" {
+		var err error
+		if r, err = registry.ParseRegister(*reg); err != nil {
+			return usageError(fmt.Sprintf("conflicts: --register: %v", registry.ErrorMessage(err)))
+		}
+	}
+	db, err := openStore(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	flags, err := db.OpenFlags(ctx, registry.FlagConflict, r, 0)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, f := range flags {
+		if seen[f.RecordID] {
+			continue
+		}
+		if *limit > 0 && len(seen) == *limit {
+			break
+		}
+		seen[f.RecordID] = true
+		rec, err := db.FindRecordByID(ctx, f.RecordID)
+		if err != nil {
+			return err
+		}
+		for _, c := range rec.OpenConflicts() {
+			fmt.Fprintf(e.stdout, "%s  %s\n", rec.ID, c.Field)
+			for i, v := range c.Values {
+				fmt.Fprintf(e.stdout, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
+			}
+		}
+	}
+	return nil
+}
+
+func runConflictsResolve(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "conflicts resolve", conflictsUsage)
+	dbPath := dbFlag(fs)
+	by := fs.String("by", "", "who settles the conflict (required)")
+	note := fs.String("note", "", "what the decision rests on")
+	value := fs.String("value", "", "the value to keep, exactly as one scan gave it")
+	pick := fs.Int("pick", 0, "the value to keep, by its number in the listing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return usageError("conflicts resolve: want ID and FIELD")
+	}
+	if (*value == "") == (*pick == 0) {
+		return usageError("conflicts resolve: give exactly one of --value and --pick")
+	}
+	db, err := openStore(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	id, field := fs.Arg(0), fs.Arg(1)
+	if *pick != 0 {
+		rec, err := db.FindRecordByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, c := range rec.OpenConflicts() {
+			if c.Field == field {
+				if *pick < 1 || *pick > len(c.Values) {
+					return usageError("conflicts resolve: --pick must be between 1 and " + strconv.Itoa(len(c.Values)))
+				}
+				*value = c.Values[*pick-1]
+			}
+		}
+		if *value == "" {
+			return registry.Errorf(registry.ENOTFOUND, "bản ghi %s không có xung đột chưa giải quyết ở trường %s", id, field)
+		}
+	}
+	if err := db.ResolveConflict(ctx, id, field, *value, *by, *note); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã giải quyết xung đột ở trường %s của bản ghi %s.\n", field, id)
+	return nil
+}
