@@ -149,9 +149,12 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 		stored, rerr, flag := registry.NormalizeValue(col, v)
 		if rerr != nil {
 			if rerr.Code == registry.RejectInvalidValue {
+				// Reported after the dates; keep the value as written
+				// meanwhile, so the record is not also "missing" it.
 				if valueErr == nil {
 					valueErr = rerr
 				}
+				rec.Fields[col.Name] = v
 				continue
 			}
 			row.Err = rerr // dates: reported before coded values

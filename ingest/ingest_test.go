@@ -1,0 +1,495 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/hotich/hotich/ingest"
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/jsonl"
+	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+var fixedNow = time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)
+
+func openDB(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "hotich.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.Now = func() time.Time { return fixedNow }
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func run(tb testing.TB, db *sqlite.DB, opt ingest.Options, paths ...string) []ingest.FileResult {
+	tb.Helper()
+	opt.Now = func() time.Time { return fixedNow }
+	res, err := ingest.New(db, opt).Run(context.Background(), paths)
+	if err != nil {
+		tb.Fatalf("ingest %v: %v", paths, err)
+	}
+	return res
+}
+
+// dump returns the store's JSONL export.
+func dump(tb testing.TB, db *sqlite.DB) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	w := jsonl.NewWriter(&buf)
+	if err := db.EachRecord(context.Background(), func(r *registry.Record) error { return w.Write(r) }); err != nil {
+		tb.Fatal(err)
+	}
+	w.Flush()
+	return buf.String()
+}
+
+func lines(tb testing.TB, db *sqlite.DB) []jsonl.Line {
+	tb.Helper()
+	var out []jsonl.Line
+	for _, l := range strings.Split(strings.TrimSpace(dump(tb, db)), "\n") {
+		if l == "" {
+			continue
+		}
+		var x jsonl.Line
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func writeFile(tb testing.TB, dir, name string, data []byte) string {
+	tb.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func csvBytes(tb testing.TB, delim rune, rows [][]string) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma = delim
+	if err := w.WriteAll(rows); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+var birthHeader = []string{"loai_so", "ma_noi_dang_ky", "noi_dang_ky", "quyen_so", "so", "ngay_dang_ky", "ho_ten", "ngay_sinh", "gioi_tinh",
+	"dan_toc", "quoc_tich", "noi_sinh", "so_dinh_danh", "me_ho_ten", "me_ngay_sinh", "cha_ho_ten", "ghi_chu"}
+
+// births are rows whose text exercises every kind of Vietnamese letter the
+// legacy encodings must carry, in upper and lower case.
+var births = [][]string{
+	{"KS", "26740", "UBND Phường Bến Nghé, Quận 1", "01/2010", "1", "15/03/2010", "NGUYỄN VĂN ĐỨC", "01/03/2010", "Nam", "Kinh", "Việt Nam", "Bệnh viện Từ Dũ", "079210000001", "Trần Thị Hoà", "1985", "Nguyễn Văn Bình", ""},
+	{"KS", "26740", "UBND Phường Bến Nghé, Quận 1", "01/2010", "2", "16/03/2010", "Lê Thị Thuý Hằng", "2/3/2010", "Nữ", "Kinh", "Việt Nam", "Bệnh viện Hùng Vương", "", "Phạm Thị Ngọc Ánh", "03/1987", "", "Cải chính họ tên mẹ ngày 05/06/2015"},
+	{"KS", "26740", "UBND Phường Bến Nghé, Quận 1", "01/2010", "3", "ngày 5 tháng 4 năm 2010", "huỳnh ngọc ẩn", "mồng 1 tháng 4 năm 2010", "nữ", "Hoa", "Việt Nam", "Nhà hộ sinh Quận 1", "", "Lý Mỹ Ỷ", "1990", "Huỳnh Quốc Ưng", ""},
+	{"KS", "26740", "UBND Phường Bến Nghé, Quận 1", "01/2010", "4", "2010-04-20", "Trương Thị Khoẻ", "18.04.2010", "0", "Kinh", "Việt Nam", "", "", "Đỗ Thị Ỹ", "", "", ""},
+}
+
+func TestContainers(t *testing.T) {
+	dir := t.TempDir()
+	all := append([][]string{birthHeader}, births...)
+	files := map[string]func() []byte{
+		"comma.csv":     func() []byte { return csvBytes(t, ',', all) },
+		"semicolon.csv": func() []byte { return csvBytes(t, ';', all) },
+		"tab.csv":       func() []byte { return csvBytes(t, '\t', all) },
+		"plain.tsv":     func() []byte { return csvBytes(t, '\t', all) },
+		"crlf.csv":      func() []byte { return bytes.ReplaceAll(csvBytes(t, ',', all), []byte("\n"), []byte("\r\n")) },
+		"rows.jsonl": func() []byte {
+			var buf bytes.Buffer
+			for _, r := range births {
+				obj := map[string]string{}
+				for i, h := range birthHeader {
+					obj[h] = r[i]
+				}
+				b, _ := json.Marshal(obj)
+				buf.Write(b)
+				buf.WriteString("\n\n") // blank lines are not rows
+			}
+			return buf.Bytes()
+		},
+		"sheet.xlsx": func() []byte {
+			f := excelize.NewFile()
+			for r, row := range all {
+				for c, v := range row {
+					cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					f.SetCellStr("Sheet1", cell, v)
+				}
+			}
+			var buf bytes.Buffer
+			if err := f.Write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			return buf.Bytes()
+		},
+	}
+	var want []jsonl.Line
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t)
+			res := run(t, db, ingest.Options{}, writeFile(t, dir, name, data()))
+			if c := res[0].Counts; c.Rows != len(births) || c.Accepted != len(births) {
+				t.Fatalf("counts = %+v, want %d accepted", c, len(births))
+			}
+			got := lines(t, db)
+			for i := range got {
+				for j, ref := range got[i].SourceRefs {
+					if !strings.HasPrefix(ref, name+"#") {
+						t.Errorf("source ref %q does not name %s", ref, name)
+					}
+					got[i].SourceRefs[j] = strings.TrimPrefix(ref, name)
+				}
+			}
+			if want == nil {
+				want = got
+				return
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("records differ from another container's:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	t.Run("Values", func(t *testing.T) {
+		byNumber := map[string]jsonl.Line{}
+		for _, l := range want {
+			byNumber[l.Number] = l
+		}
+		checks := []struct{ number, field, want string }{
+			{"1", "ho_ten", "Nguyễn Văn Đức"},
+			{"1", "me_ho_ten", "Trần Thị Hoà"}, // the register's tone placement is kept
+			{"1", "me_ngay_sinh", "1985"},
+			{"2", "ngay_sinh", "2010-03-02"},
+			{"2", "me_ngay_sinh", "1987-03"},
+			{"2", "ho_ten", "Lê Thị Thuý Hằng"},
+			{"3", "ho_ten", "Huỳnh Ngọc Ẩn"},
+			{"3", "ngay_sinh", "2010-04-01"},
+			{"3", "gioi_tinh", "Nữ"},
+			{"4", "gioi_tinh", "Nữ"},
+			{"4", "ngay_sinh", "2010-04-18"},
+			{"4", "ho_ten", "Trương Thị Khoẻ"},
+		}
+		for _, c := range checks {
+			if got := byNumber[c.number].Fields[c.field]; got != c.want {
+				t.Errorf("entry %s %s = %q, want %q", c.number, c.field, got, c.want)
+			}
+		}
+		if got := byNumber["3"].RegisteredOn; got != "2010-04-05" {
+			t.Errorf("entry 3 registered_on = %q", got)
+		}
+	})
+}
+
+func TestEncodings(t *testing.T) {
+	text := string(csvBytes(t, ',', append([][]string{birthHeader}, births...)))
+	var reference []jsonl.Line
+	{
+		db := openDB(t)
+		run(t, db, ingest.Options{}, writeFile(t, t.TempDir(), "b.csv", []byte(text)))
+		reference = lines(t, db)
+	}
+	encode := func(e vntext.Encoding) func() []byte {
+		return func() []byte {
+			b, err := vntext.Encode(e, text)
+			if err != nil {
+				t.Fatalf("encode %s: %v", e, err)
+			}
+			return b
+		}
+	}
+	cases := map[string]struct {
+		data    func() []byte
+		encName string
+	}{
+		"utf8":     {func() []byte { return []byte(text) }, "utf8"},
+		"utf8-bom": {func() []byte { return append([]byte("\ufeff"), text...) }, "utf8"},
+		"utf8-nfd": {func() []byte { return []byte(norm.NFD.String(text)) }, "utf8"},
+		"utf16le":  {encode(vntext.UTF16LE), "utf16le"},
+		"utf16be":  {encode(vntext.UTF16BE), "utf16be"},
+		"cp1258":   {encode(vntext.CP1258), "cp1258"},
+		"tcvn3":    {encode(vntext.TCVN3), "tcvn3"},
+		"vni":      {encode(vntext.VNI), "vni"},
+		"viscii":   {encode(vntext.VISCII), "viscii"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t)
+			res := run(t, db, ingest.Options{}, writeFile(t, t.TempDir(), "b.csv", c.data()))
+			if res[0].Encoding != c.encName {
+				t.Errorf("detected %s (confidence %.2f), want %s", res[0].Encoding, res[0].Confidence, c.encName)
+			}
+			got := lines(t, db)
+			if len(got) != len(reference) {
+				t.Fatalf("%d records, want %d", len(got), len(reference))
+			}
+			for i := range got {
+				for k, v := range reference[i].Fields {
+					g := got[i].Fields[k]
+					if name == "tcvn3" && k != "ho_ten" && k != "me_ho_ten" && k != "cha_ho_ten" {
+						// TCVN3 stores upper-case toned letters with their
+						// lower-case codes: only names get their case back.
+						v, g = strings.ToLower(v), strings.ToLower(g)
+					}
+					if g != v {
+						t.Errorf("entry %s %s = %q, want %q", got[i].Number, k, g, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// row builds a birth row from the first sample row with some cells changed.
+func row(changes map[string]string) []string {
+	r := append([]string(nil), births[0]...)
+	for k, v := range changes {
+		for i, h := range birthHeader {
+			if h == k {
+				r[i] = v
+			}
+		}
+	}
+	return r
+}
+
+func TestOutcomes(t *testing.T) {
+	cases := []struct {
+		name   string
+		row    []string
+		reject registry.RejectCode
+		flags  []string
+	}{
+		{"OK", row(nil), "", nil},
+		{"UnknownMarkersAreNotValues", row(map[string]string{"cha_ho_ten": "không rõ", "noi_sinh": "-", "me_ngay_sinh": "x"}), "", nil},
+		{"Malformed", []string{"KS", "26740", "too few"}, registry.RejectMalformed, nil},
+		{"WrongRegister", row(map[string]string{"loai_so": "KT"}), registry.RejectWrongRegister, nil},
+		{"MissingRegister", row(map[string]string{"loai_so": ""}), registry.RejectMissing, nil},
+		{"MissingName", row(map[string]string{"ho_ten": " "}), registry.RejectMissing, nil},
+		{"MissingBook", row(map[string]string{"quyen_so": "-"}), registry.RejectMissing, nil},
+		{"MissingSex", row(map[string]string{"gioi_tinh": ""}), registry.RejectMissing, nil},
+		{"NotADate", row(map[string]string{"ngay_sinh": "abc"}), registry.RejectInvalidDate, nil},
+		{"ImpossibleDate", row(map[string]string{"ngay_sinh": "31/02/2010"}), registry.RejectImpossibleDate, nil},
+		{"FutureDate", row(map[string]string{"ngay_dang_ky": "01/01/2030", "ngay_sinh": "01/12/2029"}), registry.RejectImpossibleDate, nil},
+		{"BirthAfterRegistration", row(map[string]string{"ngay_sinh": "16/03/2010"}), registry.RejectImpossibleDate, nil},
+		{"MotherBornAfterChild", row(map[string]string{"me_ngay_sinh": "2011"}), registry.RejectImpossibleDate, nil},
+		{"SameDayIsFine", row(map[string]string{"ngay_sinh": "15/03/2010"}), "", nil},
+		{"BadSex", row(map[string]string{"gioi_tinh": "K"}), registry.RejectInvalidValue, nil},
+		{"BadAuthorityCode", row(map[string]string{"ma_noi_dang_ky": "2674"}), registry.RejectInvalidValue, nil},
+		{"DateBeforeValueErrors", row(map[string]string{"gioi_tinh": "K", "ngay_sinh": "31/02/2010"}), registry.RejectImpossibleDate, nil},
+		{"IDSexMismatch", row(map[string]string{"so_dinh_danh": "079310000001"}), "", []string{"id_mismatch"}},
+		{"IDYearMismatch", row(map[string]string{"so_dinh_danh": "079209000001"}), "", []string{"id_mismatch"}},
+		{"IDWithSpaces", row(map[string]string{"so_dinh_danh": "079 210 000 001"}), "", nil},
+		{"IDMalformed", row(map[string]string{"so_dinh_danh": "07921000001"}), "", []string{"id_malformed"}},
+		{"IDUnknownProvince", row(map[string]string{"so_dinh_danh": "099210000001"}), "", []string{"id_unknown_province"}},
+		{"CMNDIsADocument", row(map[string]string{"so_dinh_danh": "023456789"}), "", nil},
+		{"UnknownAuthority", row(map[string]string{"ma_noi_dang_ky": "99999"}), "", []string{"unknown_authority"}},
+		{"DistrictAuthority", row(map[string]string{"ma_noi_dang_ky": "760", "noi_dang_ky": "UBND Quận 1"}), "", nil},
+		{"UnknownKind", row(map[string]string{"ghi_chu": "x"}), "", nil},
+	}
+	dir := t.TempDir()
+	rows := [][]string{birthHeader}
+	for i, c := range cases {
+		r := c.row
+		if len(r) == len(birthHeader) {
+			r[4] = strconv.Itoa(i + 1) // each row its own entry
+		}
+		rows = append(rows, r)
+	}
+	db := openDB(t)
+	rejects := filepath.Join(dir, "rejects")
+	res := run(t, db, ingest.Options{RejectsDir: rejects}, writeFile(t, dir, "cases.csv", csvBytes(t, ',', rows)))
+
+	outcome := map[int]string{}
+	flags := map[int][]string{}
+	for _, l := range lines(t, db) {
+		for _, ref := range l.SourceRefs {
+			n, _ := strconv.Atoi(strings.TrimPrefix(ref, "cases.csv#"))
+			outcome[n] = "stored"
+			flags[n] = l.Flags
+		}
+	}
+	rejectCode := map[int]string{}
+	rf, err := os.ReadFile(filepath.Join(rejects, "cases.csv.rejects.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(rf)), "\n") {
+		var r struct {
+			Row    int      `json:"row"`
+			Reason string   `json:"reason"`
+			Raw    []string `json:"raw"`
+		}
+		json.Unmarshal([]byte(l), &r)
+		rejectCode[r.Row] = r.Reason
+		if len(r.Raw) == 0 {
+			t.Errorf("reject of row %d has no raw cells", r.Row)
+		}
+	}
+	for i, c := range cases {
+		n := i + 1
+		t.Run(c.name, func(t *testing.T) {
+			if c.reject != "" {
+				if rejectCode[n] != string(c.reject) {
+					t.Errorf("row %d: reject %q, want %q (stored: %v)", n, rejectCode[n], c.reject, outcome[n] != "")
+				}
+				return
+			}
+			if outcome[n] != "stored" {
+				t.Fatalf("row %d not stored (reject %q)", n, rejectCode[n])
+			}
+			if len(flags[n]) != len(c.flags) || (len(c.flags) > 0 && !reflect.DeepEqual(flags[n], c.flags)) {
+				t.Errorf("row %d flags = %v, want %v", n, flags[n], c.flags)
+			}
+		})
+	}
+	c := res[0].Counts
+	if c.Rows != len(cases) || c.Accepted+c.Flagged+c.Rejected != c.Rows {
+		t.Errorf("counts %+v do not add up to %d rows", c, len(cases))
+	}
+	// The CSV report opens in a spreadsheet: BOM, then the batch's columns.
+	cr, err := os.ReadFile(filepath.Join(rejects, "cases.csv.rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(cr, []byte("\ufeffnguon,dong,ma_loi,truong,ly_do,loai_so")) {
+		t.Errorf("CSV report starts %q", cr[:60])
+	}
+}
+
+func TestRescansFoldAndConflict(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t)
+	first := writeFile(t, dir, "a.csv", csvBytes(t, ',', [][]string{birthHeader, births[0], births[1]}))
+	run(t, db, ingest.Options{}, first)
+	before := dump(t, db)
+
+	t.Run("SameFileAgainChangesNothing", func(t *testing.T) {
+		res := run(t, db, ingest.Options{}, first)
+		if res[0].Status != ingest.StatusSkipped {
+			t.Errorf("status %q, want %q", res[0].Status, ingest.StatusSkipped)
+		}
+		if got := dump(t, db); got != before {
+			t.Errorf("store changed:\n%s\nwas\n%s", got, before)
+		}
+	})
+
+	rescan := row(map[string]string{"quyen_so": "1/2010", "me_ho_ten": "Trần Thị Hòa", "noi_sinh": "", "cha_ho_ten": ""})
+	filler := append([]string(nil), births[1]...)
+	filler[14] = "" // me_ngay_sinh unknown in this scan
+	filler[15] = "Lê Văn Tám"
+	second := writeFile(t, dir, "b.csv", csvBytes(t, ',', [][]string{birthHeader, rescan, filler}))
+	res := run(t, db, ingest.Options{}, second)
+	if c := res[0].Counts; c.Folded != 2 || c.Created != 0 || c.Flagged != 1 || c.Accepted != 1 || c.Conflicts != 1 {
+		t.Fatalf("counts = %+v", c)
+	}
+	ls := lines(t, db)
+	if len(ls) != 2 {
+		t.Fatalf("%d records, want 2", len(ls))
+	}
+	for _, l := range ls {
+		switch l.Number {
+		case "1":
+			if !reflect.DeepEqual(l.SourceRefs, []string{"a.csv#1", "b.csv#1"}) {
+				t.Errorf("refs %v", l.SourceRefs)
+			}
+			if l.Fields["me_ho_ten"] != "Trần Thị Hoà" {
+				t.Errorf("first stored value overwritten: %q", l.Fields["me_ho_ten"])
+			}
+			if l.Fields["noi_sinh"] != "Bệnh viện Từ Dũ" {
+				t.Errorf("a value absent from the rescan was lost: %q", l.Fields["noi_sinh"])
+			}
+			want := []jsonl.Conflict{{Field: "me_ho_ten", Values: []string{"Trần Thị Hoà", "Trần Thị Hòa"}, SourceRefs: []string{"a.csv#1", "b.csv#1"}}}
+			if !reflect.DeepEqual(l.Conflicts, want) || !reflect.DeepEqual(l.Flags, []string{"conflict"}) {
+				t.Errorf("conflicts %+v flags %v", l.Conflicts, l.Flags)
+			}
+		case "2":
+			if l.Fields["cha_ho_ten"] != "Lê Văn Tám" || l.Fields["me_ngay_sinh"] != "1987-03" || len(l.Conflicts) != 0 {
+				t.Errorf("fill-in: %+v", l)
+			}
+		}
+	}
+
+	t.Run("CorrectedFileAddsOnlyItsNewRows", func(t *testing.T) {
+		third := writeFile(t, t.TempDir(), "a.csv", csvBytes(t, ',', [][]string{birthHeader, births[0], births[1], births[2]}))
+		before := lines(t, db)
+		res := run(t, db, ingest.Options{}, third)
+		if c := res[0].Counts; c.Created != 1 || c.Conflicts != 0 || c.Rows != 3 {
+			t.Fatalf("counts = %+v", c)
+		}
+		after := lines(t, db)
+		if len(after) != 3 {
+			t.Fatalf("%d records", len(after))
+		}
+		for _, b := range before {
+			for _, a := range after {
+				if a.ID == b.ID && !reflect.DeepEqual(a, b) {
+					t.Errorf("record %s changed:\n%+v\n%+v", a.ID, a, b)
+				}
+			}
+		}
+	})
+}
+
+func TestResumeAfterInterruption(t *testing.T) {
+	dir := t.TempDir()
+	rows := [][]string{birthHeader}
+	for i := 0; i < 3000; i++ {
+		r := row(map[string]string{"so": strconv.Itoa(i + 1)})
+		if i%97 == 0 {
+			r[5] = "31/02/2010" // some rejects
+		}
+		rows = append(rows, r)
+	}
+	path := writeFile(t, dir, "big.csv", csvBytes(t, ',', rows))
+
+	clean := openDB(t)
+	run(t, clean, ingest.Options{CommitRows: 200, RejectsDir: filepath.Join(dir, "r1")}, path)
+
+	db := openDB(t)
+	for _, stopAt := range []int{450, 1700} {
+		ctx, cancel := context.WithCancel(context.Background())
+		opt := ingest.Options{CommitRows: 200, Workers: 2, Now: func() time.Time { return fixedNow }, Progress: func(p ingest.Progress) {
+			if p.Rows >= stopAt {
+				cancel()
+			}
+		}}
+		if _, err := ingest.New(db, opt).Run(ctx, []string{path}); err == nil {
+			t.Fatalf("run stopped at %d did not fail", stopAt)
+		}
+		cancel()
+	}
+	res := run(t, db, ingest.Options{CommitRows: 200, RejectsDir: filepath.Join(dir, "r2")}, path)
+	if res[0].Status != ingest.StatusResumed {
+		t.Errorf("status %q, want resumed", res[0].Status)
+	}
+	if c := res[0].Counts; c.Rows != 3000 {
+		t.Errorf("resumed batch counts %+v, want 3000 rows", c)
+	}
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Error("resumed store differs from an uninterrupted one")
+	}
+	r1, _ := os.ReadFile(filepath.Join(dir, "r1", "big.csv.rejects.jsonl"))
+	r2, _ := os.ReadFile(filepath.Join(dir, "r2", "big.csv.rejects.jsonl"))
+	if len(r1) == 0 || !bytes.Equal(r1, r2) {
+		t.Errorf("reject reports differ (%d and %d bytes)", len(r1), len(r2))
+	}
+}
