@@ -48,8 +48,15 @@ func RowErrorf(code RejectCode, field, format string, args ...any) *RowError {
 // empty, "-", "x", "không rõ" and their variants.
 func IsUnknown(s string) bool {
 	t := strings.TrimSpace(s)
+	if t == "" {
+		return true
+	}
 	if len(t) > 24 {
 		return false // every marker is short; most values are not
+	}
+	switch c := t[0] | 0x20; {
+	case c >= '0' && c <= '9', c >= 'a' && c <= 'z' && c != 'x' && c != 'k' && c != 'c' && c != 'n':
+		return false // no marker starts like this: spare the folding
 	}
 	if strings.Trim(t, "-–—?./_ ") == "" {
 		return true

@@ -157,7 +157,11 @@ func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (registry.B
 func (w *BatchWriter) Batch() *registry.Batch { return w.batch }
 
 func (w *BatchWriter) begin(ctx context.Context) error {
-	tx, err := w.db.db.BeginTx(ctx, nil)
+	// The chunk's transaction must not end on its own when ctx is cancelled
+	// (the caller stops between rows and calls Abort), and statements run
+	// without a cancellable context are executed by the driver directly
+	// instead of on a goroutine each.
+	tx, err := w.db.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}
@@ -233,8 +237,7 @@ func (w *BatchWriter) Prepare(row *registry.Row) {
 
 func prepare(row *registry.Row) *prepared {
 	p := &prepared{}
-	raw, _ := json.Marshal(row.Raw)
-	p.raw = string(raw)
+	p.raw = encodeStrings(row.Raw)
 	if rec := row.Record; rec != nil {
 		ident := rec.Identity()
 		p.id, p.identityKey = ident.RecordID(), ident.Key()
@@ -259,6 +262,7 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 			return "", err
 		}
 	}
+	ctx = context.WithoutCancel(ctx)
 	prep, ok := row.Prepared.(*prepared)
 	if !ok {
 		prep = prepare(&row)
@@ -365,18 +369,11 @@ func (w *BatchWriter) findRecord(ctx context.Context, id string) (*storedRecord,
 }
 
 func marshalFields(rec *registry.Record) (fields string, extra any, err error) {
-	b, err := json.Marshal(rec.Fields)
-	if err != nil {
-		return "", nil, err
-	}
+	fields = encodeMap(rec.Fields)
 	if len(rec.Extra) > 0 {
-		e, err := json.Marshal(rec.Extra)
-		if err != nil {
-			return "", nil, err
-		}
-		extra = string(e)
+		extra = encodeMap(rec.Extra)
 	}
-	return string(b), extra, nil
+	return fields, extra, nil
 }
 
 func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, prep *prepared, ref string) (int64, error) {
