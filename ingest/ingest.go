@@ -263,6 +263,16 @@ func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) 
 	if w == nil {
 		res.Status, res.Counts = StatusSkipped, b.Counts
 		in.opt.Log.Info("already ingested (same file hash): skipped", "file", res.File, "batch", b.ID)
+		// A run killed after the batch finished but before its report was
+		// written leaves no report: write it from the store now.
+		if in.opt.RejectsDir != "" && b.Counts.Rejected > 0 {
+			if _, err := os.Stat(rejectReportPath(in.opt.RejectsDir, b, ".jsonl")); err != nil {
+				if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, b); err != nil {
+					res.Error = err.Error()
+					return res, err
+				}
+			}
+		}
 		return res, nil
 	}
 	res.Status = StatusIngested

@@ -22,8 +22,8 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	csvPath := filepath.Join(dir, b.FileName+".rejects.csv")
-	jsonPath := filepath.Join(dir, b.FileName+".rejects.jsonl")
+	csvPath := rejectReportPath(dir, b, ".csv")
+	jsonPath := rejectReportPath(dir, b, ".jsonl")
 	cf, err := os.CreateTemp(dir, ".rejects-*.csv")
 	if err != nil {
 		return nil, err
@@ -84,4 +84,9 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 		}
 	}
 	return []string{csvPath, jsonPath}, nil
+}
+
+// rejectReportPath names a batch's reject report with the given extension.
+func rejectReportPath(dir string, b *registry.Batch, ext string) string {
+	return filepath.Join(dir, b.FileName+".rejects"+ext)
 }

@@ -76,6 +76,16 @@ func register(name, summary string, run func(ctx context.Context, e *env, args [
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	return runAt(ctx, time.Time{}, args, stdin, stdout, stderr, getenv)
+}
+
+// runAt is run with the clock stopped at now (tests), or the real clock
+// when now is zero.
+func runAt(ctx context.Context, now time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	clock := time.Now
+	if !now.IsZero() {
+		clock = func() time.Time { return now }
+	}
 	level := slog.LevelInfo
 	switch strings.ToLower(getenv("HOTICH_LOG")) {
 	case "debug":
@@ -90,7 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stdout: stdout,
 		stderr: stderr,
 		getenv: getenv,
-		now:    time.Now,
+		now:    clock,
 		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {

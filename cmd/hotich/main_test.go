@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// childEnv names the environment variable that turns the test binary into
+// the hotich command: tests that must kill a real process (SIGKILL) start
+// the test binary itself with the command line in this variable.
+const childEnv = "HOTICH_TEST_CHILD_ARGS"
+
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childEnv); args != "" {
+		var a []string
+		if err := json.Unmarshal([]byte(args), &a); err != nil {
+			os.Stderr.WriteString("bad " + childEnv + ": " + err.Error() + "\n")
+			os.Exit(2)
+		}
+		err := run(context.Background(), a, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+		os.Exit(exitCode(err, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// testClock is the fixed time CLI tests run at.
+var testClock = time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)
+
+// cli runs hotich in-process with the given arguments and environment
+// (HOTICH_DB unset unless given) at the test clock, and returns its stdout,
+// stderr and exit code.
+func cli(tb testing.TB, envv map[string]string, args ...string) (stdout, stderr string, code int) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return envv[k] }
+	err := runAt(context.Background(), testClock, args, strings.NewReader(""), &out, &errb, getenv)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
