@@ -102,10 +102,14 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 		values[name] = v
 	}
 
-	// The register of the row must be the file's.
-	regCol, _ := c.reg.Column(registry.ColRegister)
+	// The register of the row must be the file's. A file in which no row
+	// names a register has none, and all its rows fail here.
+	if !c.reg.Valid() {
+		row.Err = registry.RowErrorf(registry.RejectMissing, registry.ColRegister, "không xác định được loại sổ của tệp: cột Loại sổ thiếu hoặc sai ở %d dòng đầu", peekLimit)
+		return row
+	}
 	if values[registry.ColRegister] == "" {
-		row.Err = registry.RowErrorf(registry.RejectMissing, registry.ColRegister, "thiếu thông tin bắt buộc: %s", regCol.Aliases[0])
+		row.Err = registry.RowErrorf(registry.RejectMissing, registry.ColRegister, "thiếu thông tin bắt buộc: Loại sổ")
 		return row
 	}
 	if reg, err := registry.ParseRegister(values[registry.ColRegister]); err != nil || reg != c.reg {

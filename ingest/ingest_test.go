@@ -493,3 +493,38 @@ func TestResumeAfterInterruption(t *testing.T) {
 		t.Errorf("reject reports differ (%d and %d bytes)", len(r1), len(r2))
 	}
 }
+
+func TestFilesWithoutRegister(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t)
+	noRegister := [][]string{{"ho_ten", "ngay_sinh"}, {"An", "01/01/2000"}, {"Bình", "02/01/2000"}}
+	badRegister := [][]string{birthHeader, row(map[string]string{"loai_so": "XX"})}
+	writeFile(t, dir, "empty.csv", nil)
+	writeFile(t, dir, "header-only.csv", []byte(strings.Join(birthHeader, ",")+"\n"))
+	writeFile(t, dir, "no-register.csv", csvBytes(t, ',', noRegister))
+	writeFile(t, dir, "bad-register.csv", csvBytes(t, ',', badRegister))
+	writeFile(t, dir, "notes.txt.bak", []byte("not a batch"))
+	res, err := ingest.New(db, ingest.Options{Now: func() time.Time { return fixedNow }}).Run(context.Background(), []string{dir})
+	if err == nil {
+		t.Fatal("an empty file did not fail the run")
+	}
+	got := map[string]ingest.FileResult{}
+	for _, r := range res {
+		got[r.File] = r
+	}
+	if r := got["empty.csv"]; r.Status != ingest.StatusFailed || r.Error == "" {
+		t.Errorf("empty file: %+v", r)
+	}
+	if r := got["header-only.csv"]; r.Status != ingest.StatusIngested || r.Counts.Rows != 0 {
+		t.Errorf("header-only file: %+v", r)
+	}
+	for _, name := range []string{"no-register.csv", "bad-register.csv"} {
+		r := got[name]
+		if r.Counts.Rows == 0 || r.Counts.Rejected != r.Counts.Rows {
+			t.Errorf("%s: %+v, want every row rejected", name, r)
+		}
+	}
+	if _, ok := got["notes.txt.bak"]; ok {
+		t.Error("a file that is not a batch was ingested")
+	}
+}
