@@ -55,6 +55,8 @@ type utf8FontFile struct {
 	DefaultWidth         float64
 	symbolData           map[int]map[string][]int
 	CodeSymbolDictionary map[int]int
+
+	cut *cutCache // tables parsed once by ParseUTF8Font, or nil
 }
 
 type tableDescription struct {
@@ -166,9 +168,12 @@ func (utf *utf8FontFile) calcInt32(x, y []int) []int {
 
 func (utf *utf8FontFile) generateChecksum(data []byte) []int {
 	if (len(data) % 4) != 0 {
-		for i := 0; (len(data) % 4) != 0; i++ {
-			data = append(data, 0)
-		}
+		// Pad a copy: data may be a slice of the font file, and appending
+		// would write into the bytes that follow it (which other documents
+		// may be reading).
+		padded := make([]byte, (len(data)+3)&^3)
+		copy(padded, data)
+		data = padded
 	}
 	answer := []int{0x0000, 0x0000}
 	for i := 0; i < len(data); i += 4 {
@@ -648,27 +653,35 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	utf.LastRune = 0
 	utf.generateTableDescriptions()
 
-	utf.SeekTable("head")
-	utf.skip(50)
-	LocaFormat := utf.readUint16()
+	var LocaFormat, metricsCount, numSymbols int
+	if c := utf.cut; c != nil {
+		// Parsed once by ParseUTF8Font; shared read-only.
+		LocaFormat, metricsCount, numSymbols = c.locaFormat, c.metricsCount, c.numSymbols
+		utf.charSymbolDictionary = c.charSymbol
+		utf.symbolPosition = c.symbolPos
+	} else {
+		utf.SeekTable("head")
+		utf.skip(50)
+		LocaFormat = utf.readUint16()
 
-	utf.SeekTable("hhea")
-	utf.skip(34)
-	metricsCount := utf.readUint16()
-	oldMetrics := metricsCount
+		utf.SeekTable("hhea")
+		utf.skip(34)
+		metricsCount = utf.readUint16()
 
-	utf.SeekTable("maxp")
-	utf.skip(4)
-	numSymbols := utf.readUint16()
+		utf.SeekTable("maxp")
+		utf.skip(4)
+		numSymbols = utf.readUint16()
 
-	symbolCharDictionary := utf.generateCMAP()
-	if symbolCharDictionary == nil {
-		return nil
+		symbolCharDictionary := utf.generateCMAP()
+		if symbolCharDictionary == nil {
+			return nil
+		}
+
+		utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+
+		utf.parseLOCATable(LocaFormat, numSymbols)
 	}
-
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
-
-	utf.parseLOCATable(LocaFormat, numSymbols)
+	oldMetrics := metricsCount
 
 	cidSymbolPairCollection, symbolArray, symbolCollection, symbolCollectionKeys := utf.parseSymbols(usedRunes)
 
