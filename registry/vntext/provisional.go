@@ -12,10 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -68,34 +65,6 @@ func Encode(e Encoding, s string) ([]byte, error) { return []byte(s), nil }
 
 // RepairMojibake repairs one cell.
 func RepairMojibake(s string) (string, bool) { return s, false }
-
-// Clean returns the display form of s.
-func Clean(s string) string {
-	s = norm.NFC.String(s)
-	s = strings.NewReplacer("Ð", "Đ", "ð", "đ").Replace(s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// TitleName returns the display form of a person's name.
-func TitleName(s string) string { return cases.Title(language.Vietnamese).String(Clean(s)) }
-
-// CanonKey returns the tone-placement-canonical lower-case key of s.
-func CanonKey(s string) string { return strings.ToLower(Clean(s)) }
-
-// FoldKey returns the folded ASCII key of s.
-func FoldKey(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(Clean(s))) {
-		switch {
-		case r == 'đ':
-			b.WriteByte('d')
-		case unicode.Is(unicode.Mn, r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // Name is a person's name split into its parts.
 type Name struct{ Surname, Middle, Given string }
