@@ -8,41 +8,10 @@ package vntext
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/unicode/norm"
 )
-
-// Encoding names a text encoding that ward exports arrive in.
-type Encoding uint8
-
-// The encodings.
-const (
-	Unknown Encoding = iota
-	UTF8
-	UTF16LE
-	UTF16BE
-	CP1258
-	TCVN3
-	VNI
-	VISCII
-)
-
-func (e Encoding) String() string {
-	return [...]string{"unknown", "utf8", "utf16le", "utf16be", "cp1258", "tcvn3", "vni", "viscii"}[e]
-}
-
-// ParseEncoding parses an encoding name.
-func ParseEncoding(name string) (Encoding, error) {
-	switch strings.ToLower(name) {
-	case "utf8", "utf-8":
-		return UTF8, nil
-	}
-	return Unknown, fmt.Errorf("unknown encoding %q", name)
-}
 
 // Detection is the outcome of encoding detection.
 type Detection struct {
@@ -53,15 +22,6 @@ type Detection struct {
 
 // Detect guesses the encoding of a sample.
 func Detect(sample []byte) Detection { return Detection{Encoding: UTF8, Confidence: 1} }
-
-// NewReader decodes r from e into NFC UTF-8.
-func NewReader(r io.Reader, e Encoding) io.Reader { return norm.NFC.Reader(r) }
-
-// Decode decodes b from e into NFC UTF-8.
-func Decode(e Encoding, b []byte) (string, error) { return norm.NFC.String(string(b)), nil }
-
-// Encode encodes s into e.
-func Encode(e Encoding, s string) ([]byte, error) { return []byte(s), nil }
 
 // RepairMojibake repairs one cell.
 func RepairMojibake(s string) (string, bool) { return s, false }
