@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-// RepairMojibake repairs one cell.
-func RepairMojibake(s string) (string, bool) { return s, false }
-
 // Name is a person's name split into its parts.
 type Name struct{ Surname, Middle, Given string }
 
