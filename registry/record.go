@@ -27,15 +27,19 @@ const (
 // ParseRegistrationKind parses a registration kind, accepting the canonical
 // codes and the Vietnamese labels. An empty value is KindNew.
 func ParseRegistrationKind(s string) (RegistrationKind, error) {
-	switch headerKey(s) {
-	case "", "dangkymoi", "moi", "dangky":
+	k := headerKey(s)
+	switch k {
+	case "", "moi", "dangky":
 		return KindNew, nil
-	case "dangkylai", "lai":
+	case "lai":
 		return KindReRegistration, nil
-	case "yeutonuocngoai", "cóyeutonuocngoai", "coyeutonuocngoai", "dangkycoyeutonuocngoai":
-		return KindForeignElement, nil
-	case "ghichunuocngoai", "ghivaosohotichviechotichdadangkyonuocngoai", "ghivaoso":
+	case "ghivaoso":
 		return KindRecordedAbroad, nil
+	}
+	for _, kind := range []RegistrationKind{KindNew, KindReRegistration, KindForeignElement, KindRecordedAbroad} {
+		if k == headerKey(string(kind)) || k == headerKey(kind.Label()) {
+			return kind, nil
+		}
 	}
 	return "", Errorf(EINVALID, "loại đăng ký %q không hợp lệ", s)
 }

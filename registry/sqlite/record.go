@@ -426,3 +426,51 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 	}
 	return s, nil
 }
+
+// RowOutcome is what became of one batch row: stored under a record
+// (accepted or flagged, with the flags it raised) or rejected.
+type RowOutcome struct {
+	Ref      string
+	Outcome  string // registry.OutcomeAccepted, OutcomeFlagged or OutcomeRejected
+	RecordID string
+	Flags    []registry.FlagCode // flags this row raised (open or since resolved)
+	Reject   registry.RejectCode
+	Field    string // the column a reject concerns
+}
+
+// RowOutcomes calls fn for every row of every batch, batches in the order
+// they were first ingested and rows in file order: the audit trail from
+// batch rows to records.
+func (db *DB) RowOutcomes(ctx context.Context, fn func(RowOutcome) error) error {
+	names, err := db.batchNames(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT s.key, s.outcome, r.id, '', '', (SELECT group_concat(code, ' ') FROM (SELECT DISTINCT f.code FROM flags f WHERE f.source_key = s.key ORDER BY f.code))
+		FROM source_rows s JOIN records r ON r.rid = s.record_rid
+		UNION ALL
+		SELECT j.key, 'rejected', '', j.code, j.field, NULL FROM rejects j
+		ORDER BY 1`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key int64
+		var o RowOutcome
+		var reject string
+		var flags sql.NullString
+		if err := rows.Scan(&key, &o.Outcome, &o.RecordID, &reject, &o.Field, &flags); err != nil {
+			return err
+		}
+		o.Ref, o.Reject = names.ref(key), registry.RejectCode(reject)
+		for _, f := range strings.Fields(flags.String) {
+			o.Flags = append(o.Flags, registry.FlagCode(f))
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -109,7 +109,7 @@ func adminUnitsBefore(src, dst string) error {
 		for _, d := range p.Level2 {
 			rows = append(rows, []string{d.ID, "2", d.Type, d.Name, p.ID, p.ID})
 			for _, c := range d.Level3 {
-				rows = append(rows, []string{c.ID, "3", c.Type, c.Name, d.ID, p.ID})
+				rows = append(rows, []string{c.ID, "3", typeFromName(c.Type, c.Name), c.Name, d.ID, p.ID})
 			}
 		}
 	}
@@ -160,9 +160,20 @@ type merge struct {
 	Type  string `json:"type"`
 }
 
+// typeFromName corrects a unit type that its own name contradicts: the
+// March 2025 compilation types Phường 5 and Phường 15 of Phú Nhuận (27046,
+// 27076) as "Xã".
+func typeFromName(typ, name string) string {
+	if t := unitType(name); t != "" && t != typ {
+		fmt.Fprintf(os.Stderr, "unit %q typed %q: using %q from its name\n", name, typ, t)
+		return t
+	}
+	return typ
+}
+
 // unitType reads a unit's type from its name, as the 2025 sources give none.
 func unitType(name string) string {
-	for _, t := range []string{"Thành phố", "Tỉnh", "Phường", "Xã", "Đặc khu"} {
+	for _, t := range []string{"Thành phố", "Tỉnh", "Phường", "Xã", "Thị trấn", "Đặc khu"} {
 		if strings.HasPrefix(name, t+" ") {
 			return t
 		}
