@@ -50,7 +50,7 @@ var cases = []testCase{
 			"Năm sinh: 1985 Dân tộc: Kinh Quốc tịch: Việt Nam",
 			"Nơi cư trú: 12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh",
 			"Họ, chữ đệm, tên người cha: TRẦN VĂN ƠN",
-			"Năm sinh: 07/1982 Dân tộc: Kinh Quốc tịch: Việt Nam",
+			"Ngày, tháng, năm sinh: 07/1982 Dân tộc: Kinh Quốc tịch: Việt Nam",
 			"Nơi đăng ký khai sinh: UBND Phường Bến Nghé, Quận 1",
 			"Ngày, tháng, năm đăng ký: 05/03/2010",
 			"Số: 123 Quyển số: 01/2010",

@@ -16,6 +16,10 @@ import (
 
 const right = pageW - marginR
 
+// The shares of the width of the lines with three fields, the same on every
+// such line so that their columns align.
+const share1, share2, share3 = 0.38, 0.25, 0.37
+
 // birth draws a Trích lục khai sinh or a Giấy khai sinh copy.
 func (p *page) birth(c *Copy) {
 	r, f := c.Record, c.Record.Fields
@@ -27,17 +31,24 @@ func (p *page) birth(c *Copy) {
 		p.flow(marginL, right, span{"Ngày, tháng, năm sinh: ", ""}, span{bd.Numeric(), "B"},
 			span{" – ghi bằng chữ: ", ""}, span{p.words.Date(bd), ""})
 	}
-	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], 0.28, plain}, col{"Dân tộc:", f["dan_toc"], 0.32, plain}, col{"Quốc tịch:", f["quoc_tich"], 0.40, plain})
+	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
 	p.field("Nơi sinh:", f["noi_sinh"], plain)
 	p.field("Quê quán:", f["que_quan"], plain)
 	p.field("Số định danh cá nhân:", f["so_dinh_danh"], plain)
 	for _, parent := range []struct{ who, prefix string }{{"mẹ", "me_"}, {"cha", "cha_"}} {
 		p.gap(0.25)
 		p.field("Họ, chữ đệm, tên người "+parent.who+":", f[parent.prefix+"ho_ten"], name)
+		// The form asks for the year; a register that kept the whole date
+		// is copied as it is, under the label that fits it.
+		born := numeric(f[parent.prefix+"ngay_sinh"])
+		label := "Năm sinh:"
+		if len(born) > 4 {
+			label = "Ngày, tháng, năm sinh:"
+		}
 		p.inline(marginL, right,
-			col{"Năm sinh:", numeric(f[parent.prefix+"ngay_sinh"]), 0.28, plain},
-			col{"Dân tộc:", f[parent.prefix+"dan_toc"], 0.32, plain},
-			col{"Quốc tịch:", f[parent.prefix+"quoc_tich"], 0.40, plain})
+			col{label, born, share1, plain},
+			col{"Dân tộc:", f[parent.prefix+"dan_toc"], share2, plain},
+			col{"Quốc tịch:", f[parent.prefix+"quoc_tich"], share3, plain})
 		p.field("Nơi cư trú:", f[parent.prefix+"noi_cu_tru"], plain)
 	}
 	if c.Form == registry.FormBirthCertificate {
@@ -91,7 +102,7 @@ func (p *page) death(c *Copy) {
 	r, f := c.Record, c.Record.Fields
 	p.field("Họ, chữ đệm, tên:", f["ho_ten"], name)
 	p.field("Ngày, tháng, năm sinh:", numeric(f["ngay_sinh"]), plain)
-	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], 0.28, plain}, col{"Dân tộc:", f["dan_toc"], 0.32, plain}, col{"Quốc tịch:", f["quoc_tich"], 0.40, plain})
+	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
 	p.field("Số định danh cá nhân:", f["so_dinh_danh"], plain)
 	p.field("Giấy tờ tùy thân:", f["giay_to"], plain)
 	p.gap(0.25)
