@@ -33,12 +33,15 @@ func decodeUTF8(dst, src []byte) []byte {
 // Vietnamese in NFD (an ASCII vowel followed by its marks) is composed
 // with a table; anything else goes through x/text's normaliser.
 func appendNFC(dst, src []byte) []byte {
+	if isVietnameseNFC(src) {
+		return append(dst, src...)
+	}
 	n := norm.NFC.QuickSpan(src)
 	if n == len(src) {
 		return append(dst, src...)
 	}
 	start := len(dst)
-	if out, ok := composeNFD(dst, src); ok && norm.NFC.QuickSpan(out[start:]) == len(out)-start {
+	if out, ok := composeNFD(dst, src); ok && (isVietnameseNFC(out[start:]) || norm.NFC.QuickSpan(out[start:]) == len(out)-start) {
 		return out
 	}
 	// dst may hold earlier output; normalise this chunk on its own (chunks
@@ -193,4 +196,24 @@ func composeNFD(dst, src []byte) ([]byte, bool) {
 		i = j
 	}
 	return dst, true
+}
+
+// isVietnameseNFC is a quick check for the text of registers: ASCII,
+// precomposed Vietnamese letters and common punctuation are all in NFC and
+// never compose with a neighbour that is one of them. It reports false
+// (undecided) at the first other rune.
+func isVietnameseNFC(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if _, ok := vnLetter(r); !ok && !isCommonPunct(r) && r != '₫' {
+			return false
+		}
+		i += n
+	}
+	return true
 }
