@@ -27,6 +27,7 @@ func render(tb testing.TB, i int, add func(*Fpdf)) []byte {
 	pdf := New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC))
+	pdf.SetModificationDate(time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC))
 	add(pdf)
 	pdf.AddPage()
 	pdf.SetFont("serif", "B", 13)
