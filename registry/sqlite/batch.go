@@ -33,29 +33,25 @@ func (db *DB) BeginBatch(ctx context.Context, b *registry.Batch) (registry.Batch
 		b.ID, b.RowsDone, b.Counts, b.StartedAt = found.ID, found.RowsDone, found.Counts, found.StartedAt
 		b.Status = registry.BatchRunning
 	case registry.ErrorCode(err) == registry.ENOTFOUND:
-		if err := db.insertBatch(ctx, b); err != nil {
-			return nil, err
-		}
+		// A new file: its row is inserted with its first chunk, so a file
+		// is recorded only together with rows of it (or as finished).
+		b.ID, b.Status, b.RowsDone, b.StartedAt = 0, registry.BatchRunning, 0, db.Now().UTC()
 	default:
 		return nil, err
 	}
 	return db.newBatchWriter(ctx, b)
 }
 
-func (db *DB) insertBatch(ctx context.Context, b *registry.Batch) error {
+// insertBatch records a new batch file in tx.
+func (db *DB) insertBatch(ctx context.Context, tx *sql.Tx, b *registry.Batch) error {
 	header, err := json.Marshal(b.Header)
 	if err != nil {
 		return err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := db.Now().UTC()
+	at := b.StartedAt.Format(time.RFC3339)
 	res, err := tx.ExecContext(ctx, `INSERT INTO batches (file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, started_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
-		b.FileName, b.Path, b.Hash, b.Size, string(b.Register), b.Container, b.Delimiter, b.Encoding, b.Confidence, string(header), now.Format(time.RFC3339))
+		b.FileName, b.Path, b.Hash, b.Size, string(b.Register), b.Container, b.Delimiter, b.Encoding, b.Confidence, string(header), at)
 	if err != nil {
 		return fmt.Errorf("insert batch %s: %w", b.FileName, err)
 	}
@@ -63,11 +59,8 @@ func (db *DB) insertBatch(ctx context.Context, b *registry.Batch) error {
 		return err
 	}
 	detail := map[string]any{"file": b.FileName, "hash": b.Hash, "encoding": b.Encoding, "container": b.Container, "register": b.Register}
-	if _, err := appendEvent(ctx, tx, now.Format(time.RFC3339), "batch_started", 0, b.ID, "", detail); err != nil {
-		return err
-	}
-	b.Status, b.StartedAt, b.RowsDone = registry.BatchRunning, now, 0
-	return tx.Commit()
+	_, err = appendEvent(ctx, tx, at, "batch_started", 0, b.ID, "", detail)
+	return err
 }
 
 // Batch returns the batch with the given ID.
@@ -136,6 +129,9 @@ type BatchWriter struct {
 	at    string // time of the open chunk
 	chunk registry.BatchCounts
 	last  int // number of the last row written
+	// registering is set while the open transaction also inserts the
+	// batch's own row: rolling it back makes the batch new again.
+	registering bool
 }
 
 type stmts struct {
@@ -167,6 +163,14 @@ func (w *BatchWriter) begin(ctx context.Context) error {
 	}
 	w.tx = tx
 	w.at = w.db.now()
+	if w.batch.ID == 0 {
+		if err := w.db.insertBatch(ctx, tx, w.batch); err != nil {
+			tx.Rollback()
+			w.tx, w.batch.ID = nil, 0
+			return err
+		}
+		w.registering = true
+	}
 	prep := []struct {
 		dst **sql.Stmt
 		sql string
@@ -192,8 +196,21 @@ func (w *BatchWriter) begin(ctx context.Context) error {
 			return fmt.Errorf("prepare: %w", err)
 		}
 	}
-	w.seq, err = appendEvent(ctx, tx, w.at, "ingest_chunk", 0, w.batch.ID, "", map[string]any{"file": w.batch.FileName, "from_row": w.last + 1})
-	return err
+	w.seq = 0 // the chunk's event is appended with its first row
+	return nil
+}
+
+// chunkSeq returns the seq of the open chunk's event, appending it first:
+// records created in the chunk carry it as their version.
+func (w *BatchWriter) chunkSeq(ctx context.Context) (int64, error) {
+	if w.seq == 0 {
+		seq, err := appendEvent(ctx, w.tx, w.at, "ingest_chunk", 0, w.batch.ID, "", map[string]any{"file": w.batch.FileName, "from_row": w.last + 1})
+		if err != nil {
+			return 0, err
+		}
+		w.seq = seq
+	}
+	return w.seq, nil
 }
 
 // prepared is the part of storing a row done before Write, in parallel.
@@ -263,6 +280,9 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 		}
 	}
 	ctx = context.WithoutCancel(ctx)
+	if _, err := w.chunkSeq(ctx); err != nil {
+		return "", err
+	}
 	prep, ok := row.Prepared.(*prepared)
 	if !ok {
 		prep = prepare(&row)
@@ -568,7 +588,7 @@ func (w *BatchWriter) Checkpoint(ctx context.Context) error {
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("checkpoint %s: commit: %w", w.batch.FileName, err)
 	}
-	w.tx = nil
+	w.tx, w.registering = nil, false
 	w.batch.Counts = counts
 	w.batch.RowsDone = w.last
 	w.chunk = registry.BatchCounts{}
@@ -578,24 +598,24 @@ func (w *BatchWriter) Checkpoint(ctx context.Context) error {
 // Pending returns the number of rows written since the last checkpoint.
 func (w *BatchWriter) Pending() int { return w.chunk.Rows }
 
-// Finish checkpoints and marks the batch done.
+// Finish commits the last rows and marks the batch done, in one
+// transaction.
 func (w *BatchWriter) Finish(ctx context.Context) error {
-	if err := w.Checkpoint(ctx); err != nil {
-		return err
+	if w.tx == nil {
+		if err := w.begin(ctx); err != nil {
+			return err
+		}
 	}
-	tx, err := w.db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	now := w.db.Now().UTC()
-	if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = 'done', finished_at = ? WHERE id = ?`, now.Format(time.RFC3339), w.batch.ID); err != nil {
+	if _, err := w.tx.ExecContext(ctx, `UPDATE batches SET status = 'done', finished_at = ? WHERE id = ?`, now.Format(time.RFC3339), w.batch.ID); err != nil {
 		return err
 	}
-	if _, err := appendEvent(ctx, tx, now.Format(time.RFC3339), "batch_finished", 0, w.batch.ID, "", w.batch.Counts); err != nil {
+	counts := w.batch.Counts
+	counts.Add(w.chunk)
+	if _, err := appendEvent(ctx, w.tx, now.Format(time.RFC3339), "batch_finished", 0, w.batch.ID, "", counts); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := w.Checkpoint(ctx); err != nil {
 		return err
 	}
 	w.batch.Status, w.batch.FinishedAt = registry.BatchDone, now
@@ -610,5 +630,8 @@ func (w *BatchWriter) Abort() {
 		w.tx = nil
 		w.chunk = registry.BatchCounts{}
 		w.last = w.batch.RowsDone
+		if w.registering {
+			w.batch.ID, w.registering = 0, false
+		}
 	}
 }
