@@ -138,11 +138,39 @@ type rhymeInfo struct {
 	stop           bool
 }
 
-// onsets lists the initial consonants, longest first within each letter;
-// gi and qu are recognised before the list is tried.
-var onsets = []string{
-	"ngh", "ng", "nh", "n", "ch", "c", "gh", "g", "kh", "k", "ph", "p",
-	"th", "tr", "t", "b", "d", "đ", "h", "l", "m", "r", "s", "v", "x",
+// onsetLen returns the length of the initial consonant of c (b, c, ch, d,
+// đ, g, gh, h, k, kh, l, m, n, ng, ngh, nh, p, ph, r, s, t, th, tr, v, x),
+// 0 if c does not start with one; gi and qu are recognised before.
+func onsetLen(c []byte) int {
+	next := func(i int) byte {
+		if i < len(c) {
+			return c[i]
+		}
+		return 0
+	}
+	switch c[0] {
+	case 'b', 'd', cDd, 'h', 'l', 'm', 'r', 's', 'v', 'x':
+		return 1
+	case 'c', 'g', 'k', 'p':
+		if next(1) == 'h' {
+			return 2
+		}
+		return 1
+	case 't':
+		if next(1) == 'h' || next(1) == 'r' {
+			return 2
+		}
+		return 1
+	case 'n':
+		switch {
+		case next(1) == 'g' && next(2) == 'h':
+			return 3
+		case next(1) == 'g' || next(1) == 'h':
+			return 2
+		}
+		return 1
+	}
+	return 0
 }
 
 // rhymeSpec lists the vowel groups of Vietnamese spelling with the codas
@@ -166,9 +194,8 @@ var rhymeSpec = []struct{ vowels, codas string }{
 	{"y", "-"}, {"yê", "m n ng t"}, {"yêu", "-"},
 }
 
-// syllableTables holds the onset and rhyme tables in letter codes.
+// syllableTables holds the rhyme table in letter codes.
 type syllableTables struct {
-	onsets [][]byte
 	rhymes map[string]rhymeInfo
 }
 
@@ -176,9 +203,6 @@ var sylTables = buildSyllableTables()
 
 func buildSyllableTables() *syllableTables {
 	t := &syllableTables{rhymes: make(map[string]rhymeInfo)}
-	for _, o := range onsets {
-		t.onsets = append(t.onsets, stringCodes(o))
-	}
 	for _, r := range rhymeSpec {
 		v := stringCodes(r.vowels)
 		for _, coda := range strings.Fields(r.codas) {
@@ -245,12 +269,7 @@ func parseCodes(c []byte, tone Tone) (p parsed, ok bool) {
 			}
 			p.onsetEnd = 2
 		default:
-			for _, o := range sylTables.onsets {
-				if len(o) <= n && string(c[:len(o)]) == string(o) {
-					p.onsetEnd = len(o)
-					break
-				}
-			}
+			p.onsetEnd = onsetLen(c)
 			if p.onsetEnd == 0 {
 				return p, false
 			}

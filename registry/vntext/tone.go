@@ -109,8 +109,23 @@ func appendRetoned(dst []byte, word string, style ToneStyle, lower bool) []byte 
 }
 
 // isNFC reports whether s is certainly in NFC, without allocating (a
-// false answer only costs a normalisation).
-func isNFC(s string) bool { return norm.NFC.QuickSpanString(s) == len(s) }
+// false answer only costs a normalisation). ASCII, Vietnamese letters and
+// common punctuation are decided with the letter tables (see
+// isVietnameseNFC), anything else by x/text.
+func isNFC(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if _, ok := vnLetter(r); !ok && !isCommonPunct(r) {
+			return norm.NFC.QuickSpanString(s) == len(s)
+		}
+		i += n
+	}
+	return true
+}
 
 // isASCII reports whether s is all ASCII.
 func isASCII(s string) bool {
