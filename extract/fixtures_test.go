@@ -2,7 +2,6 @@ package extract_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"os"
 	"os/exec"
@@ -177,8 +176,6 @@ func (r *fixedReader) Read(p []byte) (int, error) {
 	r.b = r.b[n:]
 	return n, nil
 }
-
-var _ = ed25519.SeedSize
 
 // needTool skips a test when an external tool is missing, except in CI
 // where it fails.

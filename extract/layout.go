@@ -69,15 +69,11 @@ type valueStyle int
 const (
 	plain valueStyle = iota
 	name
-	bold
 )
 
 func (s valueStyle) format(v string) (string, string) {
-	switch s {
-	case name:
+	if s == name {
 		return upper(v), "B"
-	case bold:
-		return v, "B"
 	}
 	return v, ""
 }

@@ -162,7 +162,7 @@ func parsePDF(b []byte) (*pdfFile, error) {
 		}
 		body := b[start : start+end]
 		obj := pdfObject{dict: body}
-		if s := bytes.Index(body, []byte("stream")); s >= 0 && !bytes.HasPrefix(body[s:], []byte("streamx")) {
+		if s := bytes.Index(body, []byte("stream")); s >= 0 {
 			dict := body[:s]
 			sm := streamRE.FindIndex(body[s:])
 			if sm == nil || sm[0] != 0 {
@@ -231,12 +231,16 @@ func (f *pdfFile) pages() ([]pdfObject, error) {
 	}
 	n, _ := strconv.Atoi(string(m[1]))
 	var out []pdfObject
+	seen := map[int]bool{}
 	var walk func(n, depth int) error
 	walk = func(n, depth int) error {
 		o, ok := f.objs[n]
-		if !ok || depth > 8 {
+		// A tree: no node twice (a cycle, or a fan-out that would be
+		// walked exponentially often), and not deep.
+		if !ok || depth > 8 || seen[n] || len(seen) > 1000 {
 			return invalid("cây trang hỏng")
 		}
+		seen[n] = true
 		switch {
 		case typePagesRE.Match(o.dict):
 			k := kidsRE.FindSubmatch(o.dict)

@@ -183,3 +183,24 @@ func TestTamper(t *testing.T) {
 		wantFail(t, pdf[:len(pdf)/2], "")
 	})
 }
+
+// FuzzRead: Read never panics, whatever the bytes, and what it accepts has
+// a payload and a content hash.
+func FuzzRead(f *testing.F) {
+	pdf, _, _ := render(f, cases[2])
+	f.Add(pdf)
+	f.Add([]byte("%PDF-1.3\n1 0 obj\n<</Type /Pages /Kids [2 0 R]>>\nendobj\ntrailer\n<</Root 3 0 R /Info 4 0 R>>"))
+	f.Add([]byte("%PDF-1.3\n5 0 obj\n<</Length 99999>>\nstream\nxx"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := extract.Read(b)
+		if err != nil {
+			if registry.ErrorCode(err) != registry.EINVALID {
+				t.Fatalf("Read: %v (want an EINVALID error)", err)
+			}
+			return
+		}
+		if doc.Payload == "" || len(doc.ContentSHA256) != 64 {
+			t.Fatalf("accepted without payload or hash: %+v", doc)
+		}
+	})
+}
