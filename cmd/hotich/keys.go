@@ -51,8 +51,7 @@ Examples:
 
 func runKeys(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fs := newFlagSet(e, "keys", keysUsage)
-		fs.Usage()
+		fmt.Fprintln(e.stderr, strings.TrimSpace(keysUsage))
 		if len(args) == 0 {
 			return usageError("keys: want init, register, list or signer")
 		}
