@@ -278,6 +278,9 @@ func (is *issuing) batch(ctx context.Context, list string) error {
 	if err := os.MkdirAll(is.outTo, 0o755); err != nil {
 		return err
 	}
+	// One log line per copy would scroll the progress bar away; the issue
+	// log in the store has every copy, the log gets the summary.
+	is.desk.Log = nil
 	var bar *progressbar.ProgressBar
 	if isTerminal(is.e.stderr) {
 		bar = progressbar.NewOptions(len(ids),
@@ -322,6 +325,7 @@ func (is *issuing) batch(ctx context.Context, list string) error {
 	if bar != nil {
 		bar.Finish()
 	}
+	is.e.log.Info("extract batch done", "issued", issued, "refused", refused, "failed", len(failures), "dir", is.outTo)
 	fmt.Fprintf(is.e.stdout, "Đã cấp %d bản sao vào %s; từ chối %d; lỗi %d.\n", issued, is.outTo, refused, len(failures))
 	if len(failures) > 0 {
 		return errors.Join(failures...)
