@@ -1,0 +1,563 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hotich/hotich/registry"
+)
+
+// Import outcomes of an entry.
+const (
+	ImportCreated   = "created"   // not in the store before
+	ImportUpdated   = "updated"   // in the store with another state, now replaced
+	ImportUnchanged = "unchanged" // already in the store in this state
+)
+
+// ImportCounts counts the outcomes of an import.
+type ImportCounts struct {
+	Created, Updated, Unchanged           int
+	LinksCreated, LinksUpdated, LinksSame int
+}
+
+// Importer rebuilds records and duplicate links from an exchange export
+// (another site's store, or this one's): each record with its ID, fields,
+// extra columns, source references, open flags and conflicts; each link
+// between two records by their IDs. An entry replaces the state of the
+// record it names; an entry equal to the stored state changes nothing, so
+// importing the same export twice, or a site's own export, is a no-op.
+//
+// Entries are written in transactions of the caller's size (Checkpoint).
+// A chunk with changes gets one "ministry_import" event, the version of the
+// records it creates; a record or link it changes gets an event of its own.
+// Source references name batch files by their base name: files this store
+// has not ingested are registered as batches of container "ministry" so
+// the references resolve, and each reference gets a source row without
+// raw cells (the format carries values as stored, not cells as read).
+type Importer struct {
+	db      *DB
+	source  string // the manifest, for the events
+	tx      *sql.Tx
+	at      string
+	seq     int64 // the chunk's event, 0 until the chunk changes something
+	batches map[string]int64
+	added   []string // record IDs created in the open chunk
+	pending int
+	counts  ImportCounts
+}
+
+// NewImporter returns an Importer; source names the export (its manifest)
+// in the events.
+func (db *DB) NewImporter(source string) *Importer {
+	return &Importer{db: db, source: source, batches: map[string]int64{}}
+}
+
+// Counts returns the outcomes so far.
+func (im *Importer) Counts() ImportCounts { return im.counts }
+
+// Pending returns the number of entries since the last checkpoint.
+func (im *Importer) Pending() int { return im.pending }
+
+func (im *Importer) begin(ctx context.Context) error {
+	if im.tx != nil {
+		return nil
+	}
+	tx, err := im.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	im.tx, im.at, im.seq = tx, im.db.now(), 0
+	return nil
+}
+
+// chunkSeq returns the chunk's event, logging it at the first change.
+func (im *Importer) chunkSeq(ctx context.Context) (int64, error) {
+	if im.seq == 0 {
+		seq, err := appendEvent(ctx, im.tx, im.at, "ministry_import", 0, 0, "", map[string]string{"source": im.source})
+		if err != nil {
+			return 0, err
+		}
+		im.seq = seq
+	}
+	return im.seq, nil
+}
+
+// Checkpoint commits the entries since the last checkpoint.
+func (im *Importer) Checkpoint(ctx context.Context) error {
+	if im.tx == nil {
+		return nil
+	}
+	if err := im.tx.Commit(); err != nil {
+		im.tx = nil
+		return fmt.Errorf("import: commit: %w", err)
+	}
+	im.tx, im.pending = nil, 0
+	if im.db.filter != nil {
+		for _, id := range im.added {
+			im.db.filter.add(id)
+		}
+	}
+	im.added = im.added[:0]
+	return nil
+}
+
+// Abort drops the entries since the last checkpoint.
+func (im *Importer) Abort() {
+	if im.tx != nil {
+		im.tx.Rollback()
+		im.tx = nil
+		im.added = im.added[:0]
+		im.pending = 0
+	}
+}
+
+// importedRecord is a record's stored state, as an import compares it.
+type importedRecord struct {
+	rid          int64
+	identityKey  string
+	authority    string
+	registeredOn string
+	fields       map[string]string
+	extra        map[string]string
+	refs         []string
+}
+
+// Record applies a record entry and returns its outcome.
+func (im *Importer) Record(ctx context.Context, r *registry.Record) (string, error) {
+	ctx = context.WithoutCancel(ctx) // see BatchWriter.begin
+	if !r.Register.Valid() {
+		return "", registry.Errorf(registry.EINVALID, "bản ghi %s: loại sổ %q không hợp lệ", r.ID, r.Register)
+	}
+	ident := r.Identity()
+	if want := ident.RecordID(); r.ID != want {
+		return "", registry.Errorf(registry.EINVALID, "bản ghi %s: mã không khớp sổ, quyển, số (phải là %s)", r.ID, want)
+	}
+	if r.RegisteredOn.IsZero() {
+		return "", registry.Errorf(registry.EINVALID, "bản ghi %s: thiếu ngày đăng ký", r.ID)
+	}
+	if err := im.begin(ctx); err != nil {
+		return "", err
+	}
+	im.pending++
+	if r.Fields == nil {
+		r.Fields = map[string]string{}
+	}
+	cur, err := im.load(ctx, r.ID)
+	if err != nil {
+		return "", err
+	}
+	if cur == nil {
+		if err := im.create(ctx, r, ident.Key()); err != nil {
+			return "", fmt.Errorf("import %s: %w", r.ID, err)
+		}
+		im.counts.Created++
+		return ImportCreated, nil
+	}
+	if cur.identityKey != ident.Key() {
+		return "", fmt.Errorf("record ID %s: hash collision between identities %q and %q", r.ID, cur.identityKey, ident.Key())
+	}
+	changed, err := im.update(ctx, cur, r)
+	if err != nil {
+		return "", fmt.Errorf("import %s: %w", r.ID, err)
+	}
+	if !changed {
+		im.counts.Unchanged++
+		return ImportUnchanged, nil
+	}
+	im.counts.Updated++
+	return ImportUpdated, nil
+}
+
+func (im *Importer) load(ctx context.Context, id string) (*importedRecord, error) {
+	var c importedRecord
+	var fields, extra, refs string
+	err := im.tx.QueryRowContext(ctx, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), refs FROM records WHERE id = ?`, id).
+		Scan(&c.rid, &c.identityKey, &c.authority, &c.registeredOn, &fields, &extra, &refs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.fields, err = decodeStringMap(fields); err != nil {
+		return nil, fmt.Errorf("record %s: fields: %w", id, err)
+	}
+	if extra != "" {
+		if c.extra, err = decodeStringMap(extra); err != nil {
+			return nil, fmt.Errorf("record %s: extra: %w", id, err)
+		}
+	}
+	if c.refs, err = decodeStrings(refs); err != nil {
+		return nil, fmt.Errorf("record %s: refs: %w", id, err)
+	}
+	return &c, nil
+}
+
+func extraJSON(m map[string]string) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return encodeMap(m)
+}
+
+func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey string) error {
+	seq, err := im.chunkSeq(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := im.tx.ExecContext(ctx, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, identityKey, string(r.Register), r.AuthorityCode, r.AuthorityName, r.Book, r.Number, r.RegisteredOn.ISO(),
+		encodeMap(r.Fields), extraJSON(r.Extra), encodeStrings(r.SourceRefs), seq, seq)
+	if err != nil {
+		return err
+	}
+	rid, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	im.added = append(im.added, r.ID)
+	if err := im.writePersons(ctx, rid, r); err != nil {
+		return err
+	}
+	if err := im.sourceRows(ctx, rid, r); err != nil {
+		return err
+	}
+	if _, err := im.syncFlags(ctx, rid, r, seq, true); err != nil {
+		return err
+	}
+	_, err = im.syncConflicts(ctx, rid, r, seq, true)
+	return err
+}
+
+// update replaces a stored record's state with the entry's. It changes
+// nothing and returns false when they are the same.
+func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry.Record) (bool, error) {
+	same := cur.authority == r.AuthorityName && cur.registeredOn == r.RegisteredOn.ISO() &&
+		maps.Equal(cur.fields, r.Fields) && maps.Equal(cur.extra, r.Extra) && slices.Equal(cur.refs, r.SourceRefs)
+	// Dry runs of the annotations tell whether they differ.
+	flagsDiffer, err := im.syncFlags(ctx, cur.rid, r, 0, false)
+	if err != nil {
+		return false, err
+	}
+	conflictsDiffer, err := im.syncConflicts(ctx, cur.rid, r, 0, false)
+	if err != nil {
+		return false, err
+	}
+	if same && !flagsDiffer && !conflictsDiffer {
+		return false, nil
+	}
+	if _, err := im.chunkSeq(ctx); err != nil {
+		return false, err
+	}
+	seq, err := appendEvent(ctx, im.tx, im.at, "record_imported", cur.rid, 0, "", map[string]string{"source": im.source})
+	if err != nil {
+		return false, err
+	}
+	if !same {
+		if _, err := im.tx.ExecContext(ctx, `UPDATE records SET authority_name = ?, registered_on = ?, fields = ?, extra = ?, refs = ? WHERE rid = ?`,
+			r.AuthorityName, r.RegisteredOn.ISO(), encodeMap(r.Fields), extraJSON(r.Extra), encodeStrings(r.SourceRefs), cur.rid); err != nil {
+			return false, err
+		}
+		if _, err := im.tx.ExecContext(ctx, `DELETE FROM persons WHERE record_rid = ?`, cur.rid); err != nil {
+			return false, err
+		}
+		if err := im.writePersons(ctx, cur.rid, r); err != nil {
+			return false, err
+		}
+		if err := im.sourceRows(ctx, cur.rid, r); err != nil {
+			return false, err
+		}
+	}
+	if _, err := im.tx.ExecContext(ctx, `UPDATE records SET version = ? WHERE rid = ?`, seq, cur.rid); err != nil {
+		return false, err
+	}
+	if _, err := im.syncFlags(ctx, cur.rid, r, seq, true); err != nil {
+		return false, err
+	}
+	if _, err := im.syncConflicts(ctx, cur.rid, r, seq, true); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (im *Importer) writePersons(ctx context.Context, rid int64, r *registry.Record) error {
+	for _, p := range personRows(r) {
+		if _, err := im.tx.ExecContext(ctx, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
+			return fmt.Errorf("person %s: %w", p.role, err)
+		}
+	}
+	return nil
+}
+
+// sourceRows gives every source reference of the record a source row.
+func (im *Importer) sourceRows(ctx context.Context, rid int64, r *registry.Record) error {
+	flagged := map[string]bool{}
+	for _, f := range r.Flags {
+		flagged[f.SourceRef] = true
+	}
+	for _, c := range r.Conflicts {
+		for _, ref := range c.SourceRefs {
+			flagged[ref] = true
+		}
+	}
+	for _, ref := range r.SourceRefs {
+		key, err := im.refKey(ctx, ref, r.Register)
+		if err != nil {
+			return err
+		}
+		outcome := registry.OutcomeAccepted
+		if flagged[ref] {
+			outcome = registry.OutcomeFlagged
+		}
+		if _, err := im.tx.ExecContext(ctx, `INSERT OR IGNORE INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, '[]')`, key, rid, outcome); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refKey turns a source reference "file#n" into a source-row key of this
+// store, registering the file as a batch if the store has none of that name.
+func (im *Importer) refKey(ctx context.Context, ref string, reg registry.Register) (int64, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	i := strings.LastIndexByte(ref, '#')
+	if i <= 0 {
+		return 0, registry.Errorf(registry.EINVALID, "tham chiếu nguồn %q không đúng dạng tệp#số", ref)
+	}
+	n, err := strconv.ParseUint(ref[i+1:], 10, 32)
+	if err != nil || strconv.FormatUint(n, 10) != ref[i+1:] {
+		return 0, registry.Errorf(registry.EINVALID, "tham chiếu nguồn %q không đúng dạng tệp#số", ref)
+	}
+	id, err := im.batchID(ctx, ref[:i], reg)
+	if err != nil {
+		return 0, err
+	}
+	return rowKey(id, int(n)), nil
+}
+
+func (im *Importer) batchID(ctx context.Context, name string, reg registry.Register) (int64, error) {
+	if id, ok := im.batches[name]; ok {
+		return id, nil
+	}
+	var id int64
+	err := im.tx.QueryRowContext(ctx, `SELECT id FROM batches WHERE file_name = ? ORDER BY id LIMIT 1`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		sum := sha256.Sum256([]byte(name))
+		res, ierr := im.tx.ExecContext(ctx, `INSERT INTO batches (file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, started_at, finished_at)
+			VALUES (?, ?, ?, 0, ?, 'ministry', '', '', 0, '[]', 'done', ?, ?)`,
+			name, im.source, "ministry:"+hex.EncodeToString(sum[:]), string(reg), im.at, im.at)
+		if ierr != nil {
+			return 0, fmt.Errorf("register batch %s: %w", name, ierr)
+		}
+		id, err = res.LastInsertId()
+	}
+	if err != nil {
+		return 0, err
+	}
+	im.batches[name] = id
+	return id, nil
+}
+
+// storedFlag is an open flag as stored.
+type storedFlag struct {
+	id                  int64
+	code, field, detail string
+	key                 int64
+}
+
+// syncFlags makes the record's open flags those of the entry: flags the
+// entry lacks are closed, flags it adds are raised. With apply false it only
+// reports whether anything would change.
+func (im *Importer) syncFlags(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
+	rows, err := im.tx.QueryContext(ctx, `SELECT id, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE record_rid = ? AND resolved_seq IS NULL ORDER BY id`, rid)
+	if err != nil {
+		return false, err
+	}
+	var open []storedFlag
+	for rows.Next() {
+		var f storedFlag
+		if err := rows.Scan(&f.id, &f.code, &f.field, &f.detail, &f.key); err != nil {
+			rows.Close()
+			return false, err
+		}
+		open = append(open, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	matched := make([]bool, len(open))
+	var add []registry.Flag
+	var addKeys []int64
+next:
+	for _, f := range r.Flags {
+		key, err := im.refKey(ctx, f.SourceRef, r.Register)
+		if err != nil {
+			return false, err
+		}
+		for i, o := range open {
+			if !matched[i] && o.code == string(f.Code) && o.field == f.Field && o.detail == f.Detail && o.key == key {
+				matched[i] = true
+				continue next
+			}
+		}
+		add = append(add, f)
+		addKeys = append(addKeys, key)
+	}
+	changed := len(add) > 0 || slices.Contains(matched, false)
+	if !apply || !changed {
+		return changed, nil
+	}
+	for i, o := range open {
+		if !matched[i] {
+			if _, err := im.tx.ExecContext(ctx, `UPDATE flags SET resolved_seq = ? WHERE id = ?`, seq, o.id); err != nil {
+				return false, err
+			}
+		}
+	}
+	for i, f := range add {
+		if _, err := im.tx.ExecContext(ctx, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
+			rid, string(f.Code), f.Field, f.Detail, nullInt(addKeys[i]), seq); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// syncConflicts makes the record's conflicts those of the entry, field by
+// field (conflicts are never deleted: one the entry lacks stays). With apply
+// false it only reports whether anything would change.
+func (im *Importer) syncConflicts(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
+	changed := false
+	for _, c := range r.Conflicts {
+		vals := make([]conflictValue, len(c.Values))
+		for i, v := range c.Values {
+			ref := ""
+			if i < len(c.SourceRefs) {
+				ref = c.SourceRefs[i]
+			}
+			key, err := im.refKey(ctx, ref, r.Register)
+			if err != nil {
+				return false, err
+			}
+			vals[i] = conflictValue{Value: v, SourceKey: key}
+		}
+		b, err := json.Marshal(vals)
+		if err != nil {
+			return false, err
+		}
+		var id int64
+		var stored string
+		var resolved bool
+		err = im.tx.QueryRowContext(ctx, `SELECT id, vals, resolved_seq IS NOT NULL FROM conflicts WHERE record_rid = ? AND field = ?`, rid, c.Field).Scan(&id, &stored, &resolved)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			changed = true
+			if apply {
+				if _, err := im.tx.ExecContext(ctx, `INSERT INTO conflicts (record_rid, field, vals, created_seq, resolved_seq) VALUES (?, ?, ?, ?, ?)`,
+					rid, c.Field, string(b), seq, resolvedSeq(c.Resolved, seq)); err != nil {
+					return false, err
+				}
+			}
+		case err != nil:
+			return false, err
+		default:
+			var cur []conflictValue
+			if err := json.Unmarshal([]byte(stored), &cur); err != nil {
+				return false, fmt.Errorf("conflict %d: %w", id, err)
+			}
+			if slices.Equal(cur, vals) && resolved == c.Resolved {
+				continue
+			}
+			changed = true
+			if apply {
+				if _, err := im.tx.ExecContext(ctx, `UPDATE conflicts SET vals = ?, resolved_seq = CASE WHEN ? THEN COALESCE(resolved_seq, ?) ELSE NULL END WHERE id = ?`,
+					string(b), c.Resolved, seq, id); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	return changed, nil
+}
+
+func resolvedSeq(resolved bool, seq int64) any {
+	if resolved {
+		return seq
+	}
+	return nil
+}
+
+// Link applies a duplicate link between two records already in the store
+// and returns its outcome.
+func (im *Importer) Link(ctx context.Context, a, b string, score float64, status registry.LinkStatus) (string, error) {
+	ctx = context.WithoutCancel(ctx)
+	if err := im.begin(ctx); err != nil {
+		return "", err
+	}
+	im.pending++
+	var ridA, ridB int64
+	for _, x := range []struct {
+		id  string
+		rid *int64
+	}{{a, &ridA}, {b, &ridB}} {
+		err := im.tx.QueryRowContext(ctx, `SELECT rid FROM records WHERE id = ?`, x.id).Scan(x.rid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", registry.Errorf(registry.ENOTFOUND, "liên kết %s–%s: bản ghi %s chưa có trong kho (cần nhập các bản xuất trước đó)", a, b, x.id)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	if ridA > ridB {
+		ridA, ridB = ridB, ridA
+	}
+	var id int64
+	var curScore float64
+	var curStatus string
+	err := im.tx.QueryRowContext(ctx, `SELECT id, score, status FROM links WHERE a_rid = ? AND b_rid = ?`, ridA, ridB).Scan(&id, &curScore, &curStatus)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		seq, err := im.chunkSeq(ctx)
+		if err != nil {
+			return "", err
+		}
+		if _, err := im.tx.ExecContext(ctx, `INSERT INTO links (a_rid, b_rid, score, status, created_seq, version) VALUES (?, ?, ?, ?, ?, ?)`,
+			ridA, ridB, score, string(status), seq, seq); err != nil {
+			return "", fmt.Errorf("link %s–%s: %w", a, b, err)
+		}
+		im.counts.LinksCreated++
+		return ImportCreated, nil
+	case err != nil:
+		return "", err
+	case curScore == score && curStatus == string(status):
+		im.counts.LinksSame++
+		return ImportUnchanged, nil
+	}
+	if _, err := im.chunkSeq(ctx); err != nil {
+		return "", err
+	}
+	seq, err := appendEvent(ctx, im.tx, im.at, "link_imported", 0, 0, "",
+		map[string]any{"source": im.source, "link": id, "status": string(status)})
+	if err != nil {
+		return "", err
+	}
+	if _, err := im.tx.ExecContext(ctx, `UPDATE links SET score = ?, status = ?, version = ? WHERE id = ?`, score, string(status), seq, id); err != nil {
+		return "", err
+	}
+	im.counts.LinksUpdated++
+	return ImportUpdated, nil
+}
