@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hotich/hotich/registry"
 )
@@ -40,11 +41,9 @@ type Writer struct {
 	head    Header
 	perFile int
 
-	cur     PendingFile
+	cur     *asyncPart
 	parts   int // data files completed
 	enc     *Encoder
-	sum     hash.Hash
-	size    int64
 	entries int
 
 	man    Manifest
@@ -66,16 +65,89 @@ func NewWriter(dir Dir, ref *registry.RefData, h Header, perFile int) *Writer {
 	return w
 }
 
-// partSink is what the encoder writes to: the current data file, hashed
-// and counted on the way.
+// partSink is what the encoder writes to: the current data file.
 type partSink struct{ w *Writer }
 
-func (s partSink) Write(p []byte) (int, error) {
-	w := s.w
-	n, err := w.cur.Write(p)
-	w.sum.Write(p[:n])
-	w.size += int64(n)
-	return n, err
+func (s partSink) Write(p []byte) (int, error) { return s.w.cur.Write(p) }
+
+// asyncPart hashes and writes a data file on a goroutine of its own, so
+// that encoding the next entries overlaps hashing and writing (a million
+// entries are two gigabytes of XML). At most a few buffers are in flight.
+type asyncPart struct {
+	f      PendingFile
+	sum    hash.Hash
+	size   int64
+	full   chan []byte
+	free   chan []byte
+	done   chan struct{}
+	err    error // set by the goroutine; read after done
+	failed atomic.Bool
+	closed bool
+}
+
+func newAsyncPart(f PendingFile) *asyncPart {
+	a := &asyncPart{f: f, sum: sha256.New(), full: make(chan []byte, 4), free: make(chan []byte, 6), done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for b := range a.full {
+			if a.err == nil {
+				a.sum.Write(b)
+				var n int
+				n, a.err = a.f.Write(b)
+				a.size += int64(n)
+				if a.err != nil {
+					a.failed.Store(true)
+				}
+			}
+			select {
+			case a.free <- b[:0]:
+			default:
+			}
+		}
+	}()
+	return a
+}
+
+var errPartFailed = errors.New("writing the data file failed")
+
+// Write queues a copy of p.
+func (a *asyncPart) Write(p []byte) (int, error) {
+	if a.failed.Load() {
+		return 0, errPartFailed
+	}
+	var b []byte
+	select {
+	case b = <-a.free:
+	default:
+		b = make([]byte, 0, max(len(p), 256<<10))
+	}
+	a.full <- append(b, p...)
+	return len(p), nil
+}
+
+// wait stops the goroutine once everything queued is written.
+func (a *asyncPart) wait() error {
+	if !a.closed {
+		a.closed = true
+		close(a.full)
+	}
+	<-a.done
+	return a.err
+}
+
+// Commit completes the file.
+func (a *asyncPart) Commit() error {
+	if err := a.wait(); err != nil {
+		a.f.Abort()
+		return err
+	}
+	return a.f.Commit()
+}
+
+// Abort drops the file.
+func (a *asyncPart) Abort() {
+	a.wait()
+	a.f.Abort()
 }
 
 // next starts a data file if none is open.
@@ -92,7 +164,7 @@ func (w *Writer) next() error {
 	if err != nil {
 		return err
 	}
-	w.cur, w.sum, w.size, w.entries = f, sha256.New(), 0, 0
+	w.cur, w.entries = newAsyncPart(f), 0
 	if w.enc == nil {
 		w.enc = NewEncoder(partSink{w}, w.ref)
 	} else {
@@ -111,11 +183,12 @@ func (w *Writer) finish() error {
 		return err
 	}
 	if err := w.cur.Commit(); err != nil {
+		w.cur = nil // dropped by Commit
 		return err
 	}
 	w.man.Files = append(w.man.Files, ManifestFile{
 		Name: DataFileName(w.head.Since, w.head.Until, part), Kind: FileData, Part: part,
-		Entries: w.entries, Size: w.size, SHA256: hex.EncodeToString(w.sum.Sum(nil)),
+		Entries: w.entries, Size: w.cur.size, SHA256: hex.EncodeToString(w.cur.sum.Sum(nil)),
 	})
 	w.cur = nil
 	w.parts++
