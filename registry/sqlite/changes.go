@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/vntext"
@@ -110,44 +109,64 @@ type changeItem struct {
 
 // deliver reads the entries on a goroutine of its own (the SQLite steps
 // and the decoding of stored JSON) while the handler runs on the caller's,
-// so that reading and writing an export overlap on two cores. The channel
-// between them holds a bounded number of entries: memory stays constant.
+// so that reading and writing an export overlap on two cores. Entries cross
+// in batches (a hand-off per entry costs more than decoding one); the
+// channel holds a bounded number of batches, so memory stays constant.
 func (s *changeStream) deliver(h ChangeHandler) error {
-	items := make(chan changeItem, 256)
+	const batchSize = 128
+	batches := make(chan []changeItem, 4)
 	stop := make(chan struct{})
 	var readErr error
 	go func() {
-		defer close(items)
-		send := func(it changeItem) error {
+		defer close(batches)
+		batch := make([]changeItem, 0, batchSize)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
 			select {
-			case items <- it:
+			case batches <- batch:
+				batch = make([]changeItem, 0, batchSize)
 				return nil
 			case <-stop:
 				return errStopped
 			}
 		}
-		readErr = s.records(func(c RecordChange) error { return send(changeItem{rec: &c}) })
+		add := func(it changeItem) error {
+			batch = append(batch, it)
+			if len(batch) == batchSize {
+				return flush()
+			}
+			return nil
+		}
+		readErr = s.records(func(c RecordChange) error { return add(changeItem{rec: &c}) })
 		if readErr == nil {
-			readErr = s.links(func(l LinkChange) error { return send(changeItem{link: &l}) })
+			readErr = s.links(func(l LinkChange) error { return add(changeItem{link: &l}) })
+		}
+		if readErr == nil {
+			readErr = flush()
 		}
 	}()
 	var err error
-	for it := range items {
-		if err = s.ctx.Err(); err != nil {
-			break
-		}
-		switch {
-		case it.rec != nil && h.Record != nil:
-			err = h.Record(*it.rec)
-		case it.link != nil && h.Link != nil:
-			err = h.Link(*it.link)
-		}
-		if err != nil {
-			break
+loop:
+	for batch := range batches {
+		for _, it := range batch {
+			if err = s.ctx.Err(); err != nil {
+				break loop
+			}
+			switch {
+			case it.rec != nil && h.Record != nil:
+				err = h.Record(*it.rec)
+			case it.link != nil && h.Link != nil:
+				err = h.Link(*it.link)
+			}
+			if err != nil {
+				break loop
+			}
 		}
 	}
 	close(stop)
-	for range items {
+	for range batches {
 		// wait for the reader to stop
 	}
 	if err != nil {
@@ -516,11 +535,10 @@ func (db *DB) findMinistryRun(ctx context.Context, where string, args ...any) (*
 // decodeStringMap decodes a JSON object of strings, as the store writes
 // fields and extra columns, without reflection: it runs once per record on
 // the export path. Anything but a flat object of strings falls back to
-// encoding/json, so the result is always what json.Unmarshal would give.
+// encoding/json, so the result is what json.Unmarshal gives, except that
+// invalid UTF-8 (which the store never writes: encodeMap replaces it) is
+// returned as it is rather than replaced, for the XML encoder to refuse.
 func decodeStringMap(s string) (map[string]string, error) {
-	if !utf8.ValidString(s) {
-		return slowStringMap(s) // encoding/json replaces invalid bytes
-	}
 	m := make(map[string]string, 24)
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' {
@@ -568,9 +586,6 @@ func slowStringMap(s string) (map[string]string, error) {
 // decodeStrings decodes a JSON array of strings (a record's source
 // references), falling back to encoding/json like decodeStringMap.
 func decodeStrings(s string) ([]string, error) {
-	if !utf8.ValidString(s) {
-		return slowStrings(s)
-	}
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '[' {
 		return slowStrings(s)
@@ -616,7 +631,7 @@ func skipSpace(s string, i int) int {
 
 // readJSONString reads the JSON string starting at s[i] and returns it with
 // the index after it. A string without escapes is a substring of s; one
-// with escapes is decoded by encoding/json. s is valid UTF-8.
+// with escapes is decoded by encoding/json.
 func readJSONString(s string, i int) (string, int, bool) {
 	if i >= len(s) || s[i] != '"' {
 		return "", i, false

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
@@ -375,6 +376,9 @@ func FuzzDecodeJSON(f *testing.F) {
 }
 
 func syncCheckJSON(t *testing.T, s string) {
+	if !utf8.ValidString(s) {
+		return // the store writes valid UTF-8 only; see decodeStringMap
+	}
 	var wantMap map[string]string
 	wantMapErr := json.Unmarshal([]byte(s), &wantMap)
 	gotMap, gotMapErr := sqlite.DecodeStringMap(s)
