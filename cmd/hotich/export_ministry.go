@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -118,6 +119,11 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args
 		if from, err = resolveWatermark(ctx, db, *since); err != nil {
 			return err
 		}
+	}
+	if e.getenv("GOGC") == "" {
+		// A million records allocate a few gigabytes of short-lived
+		// values on a heap of a few megabytes: collect half as often.
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 	ref, err := db.RefData(ctx)
 	if err != nil {

@@ -25,31 +25,32 @@ import (
 // Batches of the ministry tests: every register, partial dates, a death
 // time, unknown columns, a coded value that maps to nothing.
 const (
-	ksHeader = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,dan_toc,quoc_tich,noi_sinh,so_dinh_danh,me_ho_ten,me_ngay_sinh,me_quoc_tich,cha_ho_ten,ghi_chu,Người ký\n"
-	ks1      = ksHeader +
+	mxKSHeader = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,dan_toc,quoc_tich,noi_sinh,so_dinh_danh,me_ho_ten,me_ngay_sinh,me_quoc_tich,cha_ho_ten,ghi_chu,Người ký\n"
+	mxKS1      = mxKSHeader +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,1,15/03/2010,Nguyễn Văn An,01/03/2010,Nam,Kinh,Việt Nam,Bệnh viện Từ Dũ,079210000001,Trần Thị Bình,1985,Việt Nam,Nguyễn Văn Cường,,Lê Văn Tám\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,2,16/03/2010,Lê Thị Bé,02/03/2010,Nữ,Khmer,Việt Nam,Bệnh viện Hùng Vương,,Lê Thị Cúc,03/1980,Campuchia,,,Lê Văn Tám\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,3,17/03/2010,Phạm Văn Cường,00/00/2010,Nam,Xtiêng Cổ,Liên Xô,Nhà riêng,,Hồ Thị Dung,1970,,,\"Cải chính họ ngày 02/05/2015, QĐ 12 & 13\",\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,4,18/03/2010,Võ Minh Duy,04/03/2010,Nam,Kinh,Việt Nam,Bệnh viện Từ Dũ,,Đặng Thị Én,1988,,,,\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,5,18/03/2010,Võ Minh Duy,04/03/2010,Nam,Kinh,Việt Nam,Bệnh viện Từ Dũ,,Đặng Thị Én,1988,,,,\n"
-	ks2 = ksHeader +
+	mxKS2 = mxKSHeader +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,6,19/03/2010,Đỗ Thị Giang,05/03/2010,Nữ,Kinh,Việt Nam,Bệnh viện Từ Dũ,,Mai Thị Hạnh,1990,,,,\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,7,19/03/2010,Đỗ Văn Hải,05/03/2010,Nam,Kinh,Việt Nam,Bệnh viện Từ Dũ,,Mai Thị Hạnh,1990,,,,\n" +
 		"KS,26740,\"UBND Phường Bến Nghé, Quận 1\",01/2010,3,17/03/2010,Phạm Văn Cường,00/00/2010,Nam,Xtiêng Cổ,Liên Xô,Bệnh viện Nhi Đồng,,Hồ Thị Dung,1970,,,\"Cải chính họ ngày 02/05/2015, QĐ 12 & 13\",\n"
-	kh1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,loai_dang_ky,chong_ho_ten,chong_ngay_sinh,chong_quoc_tich,chong_giay_to,vo_ho_ten,vo_ngay_sinh,vo_dan_toc,vo_quoc_tich,vo_noi_cu_tru,vo_giay_to\n" +
+	mxKH1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,loai_dang_ky,chong_ho_ten,chong_ngay_sinh,chong_quoc_tich,chong_giay_to,vo_ho_ten,vo_ngay_sinh,vo_dan_toc,vo_quoc_tich,vo_noi_cu_tru,vo_giay_to\n" +
 		"KH,26734,UBND Phường Tân Định,01/2018,33,20/11/2018,Có yếu tố nước ngoài,Kim Min Jun,04/05/1990,Hàn Quốc,Hộ chiếu M12345678,Lê Thị Hoa,01/12/1995,Kinh,Việt Nam,\"5 Hai Bà Trưng, Quận 1\",079195000001\n"
-	kt1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,so_dinh_danh,noi_cu_tru,ngay_chet,noi_chet,nguyen_nhan,nguoi_di_khai,quan_he_nguoi_di_khai\n" +
+	mxKT1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,so_dinh_danh,noi_cu_tru,ngay_chet,noi_chet,nguyen_nhan,nguoi_di_khai,quan_he_nguoi_di_khai\n" +
 		"KT,760,UBND Quận 1,01/2001,9,06/03/2001,Phạm Văn Đức,1930,Nam,020123456,\"7 Pasteur, Quận 1\",14:30 05/03/2001,Tại nhà,Già yếu,Phạm Thị Mai,Con\n"
-	ncmc1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,nguoi_nhan_ho_ten,nguoi_nhan_ngay_sinh,nguoi_nhan_giay_to,nguoi_duoc_nhan_ho_ten,nguoi_duoc_nhan_ngay_sinh,quan_he\n" +
+	mxNCMC1 = "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,nguoi_nhan_ho_ten,nguoi_nhan_ngay_sinh,nguoi_nhan_giay_to,nguoi_duoc_nhan_ho_ten,nguoi_duoc_nhan_ngay_sinh,quan_he\n" +
 		"NCMC,26740,UBND Phường Bến Nghé,01/2020,4,08/08/2020,Võ Văn Hùng,01/01/1980,079080000111,Võ Minh Khang,06/2012,Cha nhận con\n"
 )
 
-// ksID is the record ID of birth entry n of the test batches.
-func ksID(n string) string {
+// mxKSID is the record ID of birth entry n of the test batches.
+func mxKSID(n string) string {
 	return registry.Identity{Register: registry.Birth, AuthorityCode: "26740", Book: "01/2010", Number: n}.RecordID()
 }
 
-func writeBatches(t *testing.T, dir string, files map[string]string) string {
+// mxWriteBatches writes batch files into dir and returns it.
+func mxWriteBatches(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -62,8 +63,8 @@ func writeBatches(t *testing.T, dir string, files map[string]string) string {
 	return dir
 }
 
-// mustCLI runs hotich and fails the test on a non-zero exit.
-func mustCLI(t *testing.T, args ...string) string {
+// mxCLI runs hotich and fails the test on a non-zero exit.
+func mxCLI(t *testing.T, args ...string) string {
 	t.Helper()
 	out, errOut, code := cli(t, map[string]string{"HOTICH_LOG": "warn"}, args...)
 	if code != 0 {
@@ -72,9 +73,9 @@ func mustCLI(t *testing.T, args ...string) string {
 	return out
 }
 
-// xmllintAll validates every XML file of an export folder against the
+// mxXmllint validates every XML file of an export folder against the
 // schema the export ships, with libxml2's validator.
-func xmllintAll(t *testing.T, dir string) {
+func mxXmllint(t *testing.T, dir string) {
 	t.Helper()
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -92,8 +93,8 @@ func xmllintAll(t *testing.T, dir string) {
 	}
 }
 
-// sameDir fails unless two folders hold the same files with the same bytes.
-func sameDir(t *testing.T, want, got string) {
+// mxSameDir fails unless two folders hold the same files with the same bytes.
+func mxSameDir(t *testing.T, want, got string) {
 	t.Helper()
 	a, _ := os.ReadDir(want)
 	b, _ := os.ReadDir(got)
@@ -116,9 +117,10 @@ func sameDir(t *testing.T, want, got string) {
 	}
 }
 
-func jsonlDump(t *testing.T, db, path string) []byte {
+// mxJSONL returns the store's JSONL dump, written through the CLI.
+func mxJSONL(t *testing.T, db, path string) []byte {
 	t.Helper()
-	mustCLI(t, "export", "--format", "jsonl", "--db", db, "-o", path)
+	mxCLI(t, "export", "--format", "jsonl", "--db", db, "-o", path)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +128,8 @@ func jsonlDump(t *testing.T, db, path string) []byte {
 	return b
 }
 
-// manifestOf returns the single manifest of an export folder.
-func manifestOf(t *testing.T, dir string) *ministry.Manifest {
+// mxManifest returns the single manifest of an export folder.
+func mxManifest(t *testing.T, dir string) *ministry.Manifest {
 	t.Helper()
 	ms, err := ministry.ReadManifests(os.DirFS(dir))
 	if err != nil || len(ms) != 1 {
@@ -136,10 +138,10 @@ func manifestOf(t *testing.T, dir string) *ministry.Manifest {
 	return ms[0]
 }
 
-// readEntries decodes every data file of an export folder.
-func readEntries(t *testing.T, dir string) (records map[string]*ministry.RecordEntry, links []ministry.LinkEntry) {
+// mxEntries decodes every data file of an export folder.
+func mxEntries(t *testing.T, dir string) (records map[string]*ministry.RecordEntry, links []ministry.LinkEntry) {
 	t.Helper()
-	m := manifestOf(t, dir)
+	m := mxManifest(t, dir)
 	records = map[string]*ministry.RecordEntry{}
 	for _, f := range m.DataFiles() {
 		file, err := os.Open(filepath.Join(dir, f.Name))
@@ -166,9 +168,9 @@ func readEntries(t *testing.T, dir string) (records map[string]*ministry.RecordE
 	return records, links
 }
 
-// setLink creates or decides a duplicate link with its event.
+// mxSetLink creates or decides a duplicate link with its event.
 // TODO: use the store's link methods once the deduplication work lands.
-func setLink(t *testing.T, dbPath, a, b string, score float64, status registry.LinkStatus) {
+func mxSetLink(t *testing.T, dbPath, a, b string, score float64, status registry.LinkStatus) {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
@@ -205,17 +207,17 @@ func setLink(t *testing.T, dbPath, a, b string, score float64, status registry.L
 
 func TestExportMinistryFull(t *testing.T) {
 	dir := t.TempDir()
-	in := writeBatches(t, filepath.Join(dir, "in"), map[string]string{"ks-1.csv": ks1, "kh-1.csv": kh1, "kt-1.csv": kt1, "ncmc-1.csv": ncmc1})
+	in := mxWriteBatches(t, filepath.Join(dir, "in"), map[string]string{"ks-1.csv": mxKS1, "kh-1.csv": mxKH1, "kt-1.csv": mxKT1, "ncmc-1.csv": mxNCMC1})
 	a := filepath.Join(dir, "a.db")
-	mustCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"), in)
-	setLink(t, a, ksID("4"), ksID("5"), 0.97, registry.LinkSuspected)
+	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"), in)
+	mxSetLink(t, a, mxKSID("4"), mxKSID("5"), 0.97, registry.LinkSuspected)
 
 	x1 := filepath.Join(dir, "x1")
-	out := mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full", "--per-file", "3")
+	out := mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full", "--per-file", "3")
 	if !strings.Contains(out, "hotich-0-") {
 		t.Errorf("output does not name the manifest: %q", out)
 	}
-	m := manifestOf(t, x1)
+	m := mxManifest(t, x1)
 	if m.Mode != ministry.Full || m.Since != 0 || len(m.DataFiles()) != 3 || m.Entries() != 9 {
 		t.Fatalf("manifest = %+v (want 8 records and 1 link in 3 files)", m)
 	}
@@ -229,30 +231,30 @@ func TestExportMinistryFull(t *testing.T) {
 	if err := m.Verify(os.DirFS(x1)); err != nil {
 		t.Fatal(err)
 	}
-	xmllintAll(t, x1)
+	mxXmllint(t, x1)
 
 	t.Run("RerunSameBytes", func(t *testing.T) {
 		x2 := filepath.Join(dir, "x2")
-		mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2, "--full", "--per-file", "3")
-		sameDir(t, x1, x2)
+		mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2, "--full", "--per-file", "3")
+		mxSameDir(t, x1, x2)
 		// Into the same folder again: the same files, nothing else.
-		mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full", "--per-file", "3")
-		sameDir(t, x2, x1)
+		mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full", "--per-file", "3")
+		mxSameDir(t, x2, x1)
 	})
 
 	t.Run("RoundTrip", func(t *testing.T) {
 		b := filepath.Join(dir, "b.db")
-		mustCLI(t, "import", "--format", "ministry", "--db", b, x1)
-		want := jsonlDump(t, a, filepath.Join(dir, "a.jsonl"))
-		got := jsonlDump(t, b, filepath.Join(dir, "b.jsonl"))
+		mxCLI(t, "import", "--format", "ministry", "--db", b, x1)
+		want := mxJSONL(t, a, filepath.Join(dir, "a.jsonl"))
+		got := mxJSONL(t, b, filepath.Join(dir, "b.jsonl"))
 		if !bytes.Equal(want, got) {
 			t.Fatalf("JSONL of the rebuilt store differs:\n%s\nwant\n%s", got, want)
 		}
 		// The rebuilt store exports the same records again.
 		y := filepath.Join(dir, "y")
-		mustCLI(t, "export", "--format", "ministry", "--db", b, "--out", y, "--full")
-		recA, _ := readEntries(t, x1)
-		recB, _ := readEntries(t, y)
+		mxCLI(t, "export", "--format", "ministry", "--db", b, "--out", y, "--full")
+		recA, _ := mxEntries(t, x1)
+		recB, _ := mxEntries(t, y)
 		for id, r := range recA {
 			if !reflect.DeepEqual(r.Record.Fields, recB[id].Record.Fields) {
 				t.Errorf("%s: fields differ after a second export", id)
@@ -260,20 +262,20 @@ func TestExportMinistryFull(t *testing.T) {
 		}
 
 		t.Run("Idempotent", func(t *testing.T) {
-			out := mustCLI(t, "import", "--format", "ministry", "--db", b, x1)
+			out := mxCLI(t, "import", "--format", "ministry", "--db", b, x1)
 			if !strings.Contains(out, "bỏ qua") {
 				t.Errorf("second import did not skip: %q", out)
 			}
-			if got := jsonlDump(t, b, filepath.Join(dir, "b2.jsonl")); !bytes.Equal(want, got) {
+			if got := mxJSONL(t, b, filepath.Join(dir, "b2.jsonl")); !bytes.Equal(want, got) {
 				t.Error("second import changed the store")
 			}
 		})
 		t.Run("SameSite", func(t *testing.T) {
-			out := mustCLI(t, "import", "--format", "ministry", "--db", a, x1)
+			out := mxCLI(t, "import", "--format", "ministry", "--db", a, x1)
 			if !strings.Contains(out, "0 mới, 0 cập nhật, 8 không đổi") {
 				t.Errorf("importing a site's own export: %q", out)
 			}
-			if got := jsonlDump(t, a, filepath.Join(dir, "a2.jsonl")); !bytes.Equal(want, got) {
+			if got := mxJSONL(t, a, filepath.Join(dir, "a2.jsonl")); !bytes.Equal(want, got) {
 				t.Error("importing a site's own export changed it")
 			}
 		})
@@ -283,63 +285,63 @@ func TestExportMinistryFull(t *testing.T) {
 func TestExportMinistryIncremental(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a.db")
-	mustCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
-		writeBatches(t, filepath.Join(dir, "in1"), map[string]string{"ks-1.csv": ks1, "kh-1.csv": kh1}))
-	setLink(t, a, ksID("4"), ksID("5"), 0.97, registry.LinkSuspected)
+	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
+		mxWriteBatches(t, filepath.Join(dir, "in1"), map[string]string{"ks-1.csv": mxKS1, "kh-1.csv": mxKH1}))
+	mxSetLink(t, a, mxKSID("4"), mxKSID("5"), 0.97, registry.LinkSuspected)
 	x1 := filepath.Join(dir, "x1")
-	mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full")
-	m1 := manifestOf(t, x1)
+	mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full")
+	m1 := mxManifest(t, x1)
 
 	// More entries and a rescan that disagrees with entry 3; a decided
 	// review, a new link, a correction, a settled conflict.
-	mustCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
-		writeBatches(t, filepath.Join(dir, "in2"), map[string]string{"ks-2.csv": ks2}))
-	setLink(t, a, ksID("4"), ksID("5"), 0.97, registry.LinkConfirmed)
-	setLink(t, a, ksID("6"), ksID("2"), 0.62, registry.LinkSuspected)
-	mustCLI(t, "correct", "--db", a, "--by", "clerk", "--basis", "QĐ 5/QĐ-UBND", ksID("1"), "ho_ten=Nguyễn Văn Ân")
-	mustCLI(t, "conflicts", "resolve", "--db", a, "--by", "clerk", "--pick", "2", ksID("3"), "noi_sinh")
+	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
+		mxWriteBatches(t, filepath.Join(dir, "in2"), map[string]string{"ks-2.csv": mxKS2}))
+	mxSetLink(t, a, mxKSID("4"), mxKSID("5"), 0.97, registry.LinkConfirmed)
+	mxSetLink(t, a, mxKSID("6"), mxKSID("2"), 0.62, registry.LinkSuspected)
+	mxCLI(t, "correct", "--db", a, "--by", "clerk", "--basis", "QĐ 5/QĐ-UBND", mxKSID("1"), "ho_ten=Nguyễn Văn Ân")
+	mxCLI(t, "conflicts", "resolve", "--db", a, "--by", "clerk", "--pick", "2", mxKSID("3"), "noi_sinh")
 
 	x2 := filepath.Join(dir, "x2")
-	mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2, "--since", filepath.Join(x1, m1.Name))
-	xmllintAll(t, x2)
-	m2 := manifestOf(t, x2)
+	mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2, "--since", filepath.Join(x1, m1.Name))
+	mxXmllint(t, x2)
+	m2 := mxManifest(t, x2)
 	if m2.Mode != ministry.Changes || m2.Since != m1.Until || m2.Until <= m2.Since {
 		t.Fatalf("manifest = %+v after %+v", m2, m1)
 	}
 
-	records, links := readEntries(t, x2)
+	records, links := mxEntries(t, x2)
 	var got []string
 	for id := range records {
 		got = append(got, id)
 	}
 	sort.Strings(got)
-	want := []string{ksID("1"), ksID("3"), ksID("6"), ksID("7")}
+	want := []string{mxKSID("1"), mxKSID("3"), mxKSID("6"), mxKSID("7")}
 	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("changed records %v, want exactly %v", got, want)
 	}
 	for id, r := range records {
-		if isNew := id == ksID("6") || id == ksID("7"); r.New != isNew {
+		if isNew := id == mxKSID("6") || id == mxKSID("7"); r.New != isNew {
 			t.Errorf("%s Loai moi = %v", id, r.New)
 		}
 	}
-	corrected := records[ksID("1")]
+	corrected := records[mxKSID("1")]
 	if corrected.Record.Fields["ho_ten"] != "Nguyễn Văn Ân" || len(corrected.Events) != 1 || corrected.Events[0].Kind != "record_corrected" {
 		t.Errorf("corrected record: %q, events %+v", corrected.Record.Fields["ho_ten"], corrected.Events)
 	}
-	if c := records[ksID("3")].Record.Conflicts; len(c) != 1 || !c[0].Resolved || records[ksID("3")].Record.Fields["noi_sinh"] != "Bệnh viện Nhi Đồng" {
-		t.Errorf("settled conflict: %+v, noi_sinh %q", c, records[ksID("3")].Record.Fields["noi_sinh"])
+	if c := records[mxKSID("3")].Record.Conflicts; len(c) != 1 || !c[0].Resolved || records[mxKSID("3")].Record.Fields["noi_sinh"] != "Bệnh viện Nhi Đồng" {
+		t.Errorf("settled conflict: %+v, noi_sinh %q", c, records[mxKSID("3")].Record.Fields["noi_sinh"])
 	}
 	if len(links) != 2 {
 		t.Fatalf("links %+v, want the decided one and the new one", links)
 	}
 	for _, l := range links {
 		switch {
-		case l.A == min(ksID("4"), ksID("5")) && l.B == max(ksID("4"), ksID("5")):
+		case l.A == min(mxKSID("4"), mxKSID("5")) && l.B == max(mxKSID("4"), mxKSID("5")):
 			if l.Status != registry.LinkConfirmed || l.New {
 				t.Errorf("decided link %+v", l)
 			}
-		case l.A == min(ksID("6"), ksID("2")) && l.B == max(ksID("6"), ksID("2")):
+		case l.A == min(mxKSID("6"), mxKSID("2")) && l.B == max(mxKSID("6"), mxKSID("2")):
 			if l.Status != registry.LinkSuspected || !l.New {
 				t.Errorf("new link %+v", l)
 			}
@@ -355,14 +357,14 @@ func TestExportMinistryIncremental(t *testing.T) {
 
 	t.Run("RerunSameBytes", func(t *testing.T) {
 		x2b := filepath.Join(dir, "x2b")
-		mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2b, "--since", filepath.Join(x1, m1.Name))
-		sameDir(t, x2, x2b)
+		mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x2b, "--since", filepath.Join(x1, m1.Name))
+		mxSameDir(t, x2, x2b)
 	})
 
 	t.Run("SinceLast", func(t *testing.T) {
 		x3 := filepath.Join(dir, "x3")
-		mustCLI(t, "export", "--format", "ministry", "--db", a, "--out", x3, "--since", "last")
-		m3 := manifestOf(t, x3)
+		mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x3, "--since", "last")
+		m3 := mxManifest(t, x3)
 		if m3.Since != m2.Until || m3.Entries() != 0 {
 			t.Errorf("nothing changed since the last export, got %+v", m3)
 		}
@@ -381,8 +383,8 @@ func TestExportMinistryIncremental(t *testing.T) {
 			}
 		}
 		c := filepath.Join(dir, "c.db")
-		mustCLI(t, "import", "--format", "ministry", "--db", c, chain)
-		if want, got := jsonlDump(t, a, filepath.Join(dir, "a.jsonl")), jsonlDump(t, c, filepath.Join(dir, "c.jsonl")); !bytes.Equal(want, got) {
+		mxCLI(t, "import", "--format", "ministry", "--db", c, chain)
+		if want, got := mxJSONL(t, a, filepath.Join(dir, "a.jsonl")), mxJSONL(t, c, filepath.Join(dir, "c.jsonl")); !bytes.Equal(want, got) {
 			t.Fatalf("JSONL after full + incremental import differs:\n%s\nwant\n%s", got, want)
 		}
 	})
@@ -407,13 +409,13 @@ func TestExportMinistrySurvivesSIGKILL(t *testing.T) {
 	}
 	work := t.TempDir()
 	db := filepath.Join(work, "a.db")
-	mustCLI(t, "ingest", "--db", db, "--rejects", filepath.Join(work, "rej"), "--quiet", crashCorpus(t, 3000))
+	mxCLI(t, "ingest", "--db", db, "--rejects", filepath.Join(work, "rej"), "--quiet", crashCorpus(t, 3000))
 	args := func(out string) []string {
 		return []string{"export", "--format", "ministry", "--db", db, "--out", out, "--full", "--per-file", "100", "--quiet"}
 	}
 	clean := filepath.Join(work, "clean")
-	mustCLI(t, args(clean)...)
-	if n := len(manifestOf(t, clean).DataFiles()); n < 50 {
+	mxCLI(t, args(clean)...)
+	if n := len(mxManifest(t, clean).DataFiles()); n < 50 {
 		t.Fatalf("only %d data files: too few to stop a run between them", n)
 	}
 
@@ -468,8 +470,8 @@ func TestExportMinistrySurvivesSIGKILL(t *testing.T) {
 			}
 		}
 		// The same command again completes the export, byte for byte.
-		mustCLI(t, args(out)...)
-		sameDir(t, clean, out)
+		mxCLI(t, args(out)...)
+		mxSameDir(t, clean, out)
 	}
 	t.Logf("%d of 3 runs killed part-way", kills)
 	if kills == 0 {
@@ -480,7 +482,7 @@ func TestExportMinistrySurvivesSIGKILL(t *testing.T) {
 func TestExportMinistryUsage(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a.db")
-	mustCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"), writeBatches(t, filepath.Join(dir, "in"), map[string]string{"kh-1.csv": kh1}))
+	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"), mxWriteBatches(t, filepath.Join(dir, "in"), map[string]string{"kh-1.csv": mxKH1}))
 	for _, c := range []struct {
 		name string
 		args []string
@@ -521,7 +523,7 @@ func TestMoveFlags(t *testing.T) {
 func BenchmarkExportMinistry(b *testing.B) {
 	dir := b.TempDir()
 	var csv strings.Builder
-	csv.WriteString(ksHeader)
+	csv.WriteString(mxKSHeader)
 	const n = 20000
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&csv, "KS,26740,\"UBND Phường Bến Nghé, Quận 1\",%02d/2010,%d,15/03/2010,Nguyễn Văn An,01/03/2010,Nam,Kinh,Việt Nam,Bệnh viện Từ Dũ,,Trần Thị Bình,1985,Việt Nam,Nguyễn Văn Cường,,\n", 1+i/1000, i)

@@ -10,34 +10,34 @@ import (
 	"github.com/hotich/hotich/registry"
 )
 
-// ministryExports ingests the test batches, exports them in full, then
+// mxExports ingests the test batches, exports them in full, then
 // the changes after a correction; it returns the store and both folders.
-func ministryExports(t *testing.T) (db, full, changes string) {
+func mxExports(t *testing.T) (db, full, changes string) {
 	t.Helper()
 	dir := t.TempDir()
 	db = filepath.Join(dir, "a.db")
-	mustCLI(t, "ingest", "--db", db, "--rejects", filepath.Join(dir, "rej"),
-		writeBatches(t, filepath.Join(dir, "in"), map[string]string{"ks-1.csv": ks1, "kt-1.csv": kt1}))
+	mxCLI(t, "ingest", "--db", db, "--rejects", filepath.Join(dir, "rej"),
+		mxWriteBatches(t, filepath.Join(dir, "in"), map[string]string{"ks-1.csv": mxKS1, "kt-1.csv": mxKT1}))
 	full = filepath.Join(dir, "full")
-	mustCLI(t, "export", "--format", "ministry", "--db", db, "--out", full, "--full")
-	mustCLI(t, "correct", "--db", db, "--by", "clerk", "--basis", "QĐ 5", ksID("2"), "ngay_sinh=03/03/2010")
+	mxCLI(t, "export", "--format", "ministry", "--db", db, "--out", full, "--full")
+	mxCLI(t, "correct", "--db", db, "--by", "clerk", "--basis", "QĐ 5", mxKSID("2"), "ngay_sinh=03/03/2010")
 	changes = filepath.Join(dir, "changes")
-	mustCLI(t, "export", "--format", "ministry", "--db", db, "--out", changes, "--since", "last")
+	mxCLI(t, "export", "--format", "ministry", "--db", db, "--out", changes, "--since", "last")
 	return db, full, changes
 }
 
 func TestImportMinistry(t *testing.T) {
-	src, full, changes := ministryExports(t)
+	src, full, changes := mxExports(t)
 
 	t.Run("InOrder", func(t *testing.T) {
 		dst := filepath.Join(t.TempDir(), "b.db")
-		mustCLI(t, "import", "--format", "ministry", "--db", dst, full)
-		out := mustCLI(t, "import", "--format", "ministry", "--db", dst, changes)
+		mxCLI(t, "import", "--format", "ministry", "--db", dst, full)
+		out := mxCLI(t, "import", "--format", "ministry", "--db", dst, changes)
 		if !strings.Contains(out, "0 mới, 1 cập nhật, 0 không đổi") {
 			t.Errorf("incremental import: %q", out)
 		}
 		dir := t.TempDir()
-		if a, b := jsonlDump(t, src, filepath.Join(dir, "a.jsonl")), jsonlDump(t, dst, filepath.Join(dir, "b.jsonl")); !bytes.Equal(a, b) {
+		if a, b := mxJSONL(t, src, filepath.Join(dir, "a.jsonl")), mxJSONL(t, dst, filepath.Join(dir, "b.jsonl")); !bytes.Equal(a, b) {
 			t.Fatalf("stores differ:\n%s\nwant\n%s", b, a)
 		}
 
@@ -45,8 +45,8 @@ func TestImportMinistry(t *testing.T) {
 			// The full export again, after the newer changes: refused, as
 			// it would take the correction back.
 			tampered := t.TempDir()
-			copyDir(t, full, tampered)
-			m := manifestOf(t, tampered)
+			mxCopyDir(t, full, tampered)
+			m := mxManifest(t, tampered)
 			// A different manifest of the same range (not a re-import).
 			b, _ := os.ReadFile(filepath.Join(tampered, m.Name))
 			os.WriteFile(filepath.Join(tampered, m.Name), bytes.Replace(b, []byte("<ht:BangKe "), []byte("<ht:BangKe  "), 1), 0o644)
@@ -59,8 +59,8 @@ func TestImportMinistry(t *testing.T) {
 
 	t.Run("ErrTampered", func(t *testing.T) {
 		dir := t.TempDir()
-		copyDir(t, full, dir)
-		m := manifestOf(t, dir)
+		mxCopyDir(t, full, dir)
+		m := mxManifest(t, dir)
 		f := filepath.Join(dir, m.DataFiles()[0].Name)
 		b, _ := os.ReadFile(f)
 		os.WriteFile(f, bytes.Replace(b, []byte("Bệnh viện Từ Dũ"), []byte("Bệnh viện Từ Dủ"), 1), 0o644)
@@ -86,13 +86,14 @@ func TestImportMinistry(t *testing.T) {
 
 	t.Run("LinkToMissingRecord", func(t *testing.T) {
 		// Links name records by ID: the IDs agree across sites.
-		if ksID("1") != (registry.Identity{Register: registry.Birth, AuthorityCode: "26740", Book: "1/2010", Number: "01"}).RecordID() {
+		if mxKSID("1") != (registry.Identity{Register: registry.Birth, AuthorityCode: "26740", Book: "1/2010", Number: "01"}).RecordID() {
 			t.Error("record IDs depend on how book and number are written")
 		}
 	})
 }
 
-func copyDir(t *testing.T, from, to string) {
+// mxCopyDir copies the files of a folder.
+func mxCopyDir(t *testing.T, from, to string) {
 	t.Helper()
 	ents, err := os.ReadDir(from)
 	if err != nil {
