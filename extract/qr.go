@@ -2,7 +2,7 @@ package extract
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -26,8 +26,9 @@ func drawQR(pdf *gofpdf.Fpdf, b box, payload string) error {
 	}
 	const k = 72 / 25.4 // points per millimetre
 	module := b.size / float64(n)
-	var s strings.Builder
-	s.WriteString(qrMarker + "\nq 0 g\n")
+	s := make([]byte, 0, 64*1024)
+	s = append(s, qrMarker+"\nq 0 g\n"...)
+	num := func(v float64) { s = strconv.AppendFloat(s, v, 'f', 3, 64); s = append(s, ' ') }
 	// One rectangle per horizontal run of dark modules.
 	for row, line := range bits {
 		for col := 0; col < n; {
@@ -41,10 +42,14 @@ func drawQR(pdf *gofpdf.Fpdf, b box, payload string) error {
 			}
 			x := (b.x + float64(start)*module) * k
 			y := (pageH - (b.y + float64(row+1)*module)) * k
-			fmt.Fprintf(&s, "%.3f %.3f %.3f %.3f re\n", x, y, float64(col-start)*module*k, module*k)
+			num(x)
+			num(y)
+			num(float64(col-start) * module * k)
+			num(module * k)
+			s = append(s, "re\n"...)
 		}
 	}
-	s.WriteString("f Q")
-	pdf.RawWriteStr(s.String())
+	s = append(s, "f Q"...)
+	pdf.RawWriteStr(string(s))
 	return nil
 }
