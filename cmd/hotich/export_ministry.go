@@ -30,9 +30,31 @@ func init() {
 	// name order.)
 	if c, ok := commands["export"]; ok {
 		commands["export"] = command{summary: c.summary, run: func(ctx context.Context, e *env, args []string) error {
-			return c.run(ctx, e, moveFlags(args, ministryExportFlags))
+			flags := ministryExportFlags
+			if isMinistryFormat(args) {
+				flags = ministryExportHelpFlags // -h shows the format's own usage
+			}
+			return c.run(ctx, e, moveFlags(args, flags))
 		}}
 	}
+}
+
+// ministryExportHelpFlags are ministryExportFlags and the help flags.
+var ministryExportHelpFlags = map[string]bool{"since": true, "full": false, "per-file": true, "quiet": false, "h": false, "help": false}
+
+// isMinistryFormat reports whether the export's --format is ministry.
+func isMinistryFormat(args []string) bool {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "format" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		return value == "ministry"
+	}
+	return false
 }
 
 // ministryExportFlags are the ministry format's flags, and whether each

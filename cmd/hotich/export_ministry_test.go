@@ -504,6 +504,17 @@ func TestExportMinistryUsage(t *testing.T) {
 	}
 }
 
+func TestExportMinistryHelp(t *testing.T) {
+	out, errOut, code := cli(t, nil, "export", "--format", "ministry", "-h")
+	if code != 0 || !strings.Contains(errOut+out, "--since WATERMARK") {
+		t.Errorf("exit %d, help:\n%s%s", code, out, errOut)
+	}
+	_, errOut, _ = cli(t, nil, "export", "-h")
+	if !strings.Contains(errOut, "ministry") || strings.Contains(errOut, "--per-file") {
+		t.Errorf("export -h:\n%s", errOut)
+	}
+}
+
 func TestMoveFlags(t *testing.T) {
 	for _, c := range []struct{ in, want []string }{
 		{[]string{"--format", "ministry", "--out", "d", "--full"}, []string{"--format", "ministry", "--out", "d", "--", "--full"}},
