@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,17 +31,28 @@ func init() {
 	// name order.)
 	if c, ok := commands["export"]; ok {
 		commands["export"] = command{summary: c.summary, run: func(ctx context.Context, e *env, args []string) error {
-			flags := ministryExportFlags
-			if isMinistryFormat(args) {
-				flags = ministryExportHelpFlags // -h shows the format's own usage
+			if isMinistryFormat(args) && wantsHelp(args) {
+				// The format's own usage, before export.go opens a store.
+				newMinistryExportFlags(e).fs.Usage()
+				return flag.ErrHelp
 			}
-			return c.run(ctx, e, moveFlags(args, flags))
+			return c.run(ctx, e, moveFlags(args, ministryExportFlags))
 		}}
 	}
 }
 
-// ministryExportHelpFlags are ministryExportFlags and the help flags.
-var ministryExportHelpFlags = map[string]bool{"since": true, "full": false, "per-file": true, "quiet": false, "h": false, "help": false}
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		switch a {
+		case "-h", "--h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
 
 // isMinistryFormat reports whether the export's --format is ministry.
 func isMinistryFormat(args []string) bool {
@@ -57,7 +69,7 @@ func isMinistryFormat(args []string) bool {
 	return false
 }
 
-// ministryExportFlags are the ministry format's flags, and whether each
+// ministryExportFlags names the ministry format's flags, and whether each
 // takes a value.
 var ministryExportFlags = map[string]bool{"since": true, "full": false, "per-file": true, "quiet": false}
 
@@ -114,12 +126,29 @@ Examples:
 	hotich export --format ministry --out /sync/today --since last
 `
 
-func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args []string) error {
+// ministryExportFlagSet is the ministry format's FlagSet and its flags.
+type ministryExportFlagSet struct {
+	fs      *flag.FlagSet
+	since   *string
+	full    *bool
+	perFile *int
+	quiet   *bool
+}
+
+func newMinistryExportFlags(e *env) ministryExportFlagSet {
 	fs := newFlagSet(e, "export --format ministry", ministryExportUsage)
-	since := fs.String("since", "", "export the changes after this watermark: a number, a manifest file, or last")
-	full := fs.Bool("full", false, "export every record and link")
-	perFile := fs.Int("per-file", ministry.DefaultPerFile, "entries per data file")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	return ministryExportFlagSet{
+		fs:      fs,
+		since:   fs.String("since", "", "export the changes after this watermark: a number, a manifest file, or last"),
+		full:    fs.Bool("full", false, "export every record and link"),
+		perFile: fs.Int("per-file", ministry.DefaultPerFile, "entries per data file"),
+		quiet:   fs.Bool("quiet", false, "no progress bar"),
+	}
+}
+
+func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args []string) error {
+	f := newMinistryExportFlags(e)
+	fs, since, full, perFile, quiet := f.fs, f.since, f.full, f.perFile, f.quiet
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

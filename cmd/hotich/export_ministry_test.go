@@ -505,9 +505,13 @@ func TestExportMinistryUsage(t *testing.T) {
 }
 
 func TestExportMinistryHelp(t *testing.T) {
-	out, errOut, code := cli(t, nil, "export", "--format", "ministry", "-h")
+	db := filepath.Join(t.TempDir(), "hotich.db")
+	out, errOut, code := cli(t, map[string]string{"HOTICH_DB": db}, "export", "--format", "ministry", "-h")
 	if code != 0 || !strings.Contains(errOut+out, "--since WATERMARK") {
 		t.Errorf("exit %d, help:\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("asking for help created a store")
 	}
 	_, errOut, _ = cli(t, nil, "export", "-h")
 	if !strings.Contains(errOut, "ministry") || strings.Contains(errOut, "--per-file") {
