@@ -55,6 +55,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	commit := fs.Int("commit-rows", 50000, "rows per transaction")
 	asJSON := fs.Bool("json", false, "print the per-file summary as JSON on stdout")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	link := fs.Bool("dedup", false, "then link duplicates of the registers ingested (as hotich dedup)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -114,6 +115,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		printIngestSummary(e.stdout, results, elapsed)
+	}
+	if *link && runErr == nil {
+		return dedupAfterIngest(ctx, e, db, results, !*asJSON)
 	}
 	return runErr
 }

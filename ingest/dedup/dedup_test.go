@@ -1,0 +1,195 @@
+package dedup_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/registry"
+)
+
+// memSource is a Source over records in memory.
+type memSource struct {
+	recs  []*registry.Record
+	links [][2]string
+}
+
+func (s *memSource) EachMatchRecord(ctx context.Context, reg registry.Register, fn func(*registry.Record) error) error {
+	for _, r := range s.recs {
+		if reg == "" || r.Register == reg {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *memSource) EachLinkedPair(ctx context.Context, reg registry.Register, fn func(a, b string) error) error {
+	for _, l := range s.links {
+		if err := fn(l[0], l[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memSource) add(reg registry.Register, id string, version int64, f map[string]string) {
+	r := record(reg, id, f)
+	r.Version = version
+	s.recs = append(s.recs, r)
+}
+
+func run(t *testing.T, src dedup.Source, jobs ...dedup.Job) []*dedup.Result {
+	t.Helper()
+	res, err := dedup.New(nil, dedup.Options{Workers: 2}).Run(context.Background(), src, jobs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func pairs(res *dedup.Result) map[string]registry.LinkStatus {
+	m := map[string]registry.LinkStatus{}
+	for _, p := range res.Pairs {
+		m[p.A+"~"+p.B] = p.Status
+	}
+	return m
+}
+
+// TestBlocking checks that duplicates with keying errors in any one value
+// (and a coarse date besides) are compared, and that unrelated entries
+// are not.
+func TestBlocking(t *testing.T) {
+	src := &memSource{}
+	src.add(registry.Birth, "KS-A", 1, birth(nil))
+	variants := []map[string]string{
+		{"ho_ten": "Nguyen Van An", "so_dinh_danh": ""},                                                   // diacritics lost
+		{"ho_ten": "Nguyễn Văn Ann", "ngay_sinh": "2010-05-03", "so_dinh_danh": ""},                       // typo in the given name, day and month swapped
+		{"ho_ten": "Nguyễn Văn Ann", "ngay_sinh": "2010", "so_dinh_danh": ""},                             // typo, year only
+		{"me_ho_ten": "Trần Bích", "ngay_sinh": "2010", "ho_ten": "Nguyễn Văn Ann", "so_dinh_danh": ""},   // typo, year only, mother without middle name
+		{"me_ho_ten": "", "me_ngay_sinh": "", "ho_ten": "Nguyễn Văn Ann", "so_dinh_danh": ""},             // typo, no mother
+		{"me_ho_ten": "Trần Thị Bícg", "ho_ten": "Nguyễn An", "ngay_sinh": "2010", "so_dinh_danh": ""},    // mother typo, child without middle name, year only
+		{"cha_ho_ten": "", "cha_ngay_sinh": "", "ho_ten": "Nguyễn Văn Ann", "me_ho_ten": "Trần Thị Bícg"}, // both typos, same ID
+	}
+	for i, v := range variants {
+		src.add(registry.Birth, fmt.Sprintf("KS-V%d", i), 1, birth(v))
+	}
+	src.add(registry.Birth, "KS-Z", 1, birth(map[string]string{"ho_ten": "Lý Thị Mai", "ngay_sinh": "1999-12-12", "me_ho_ten": "Đào Thị Út",
+		"cha_ho_ten": "Lý Văn Tư", "so_dinh_danh": "079199000001"}))
+	res := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	got := pairs(res)
+	for i := range variants {
+		if _, ok := got[fmt.Sprintf("KS-A~KS-V%d", i)]; !ok {
+			t.Errorf("variant %d (%v) not linked to its original", i, variants[i])
+		}
+	}
+	for k := range got {
+		if k == "KS-A~KS-Z" || k[len(k)-4:] == "KS-Z" {
+			t.Errorf("unrelated entry linked: %s", k)
+		}
+	}
+	if res.Candidates == 0 || res.PerRule["ten+ngay_sinh"] == 0 {
+		t.Errorf("candidates %d, per rule %v", res.Candidates, res.PerRule)
+	}
+	// Each pair is compared once, whatever the number of rules it shares.
+	n := len(variants) + 1
+	if max := int64(n * (n - 1) / 2); res.Candidates > max {
+		t.Errorf("%d pairs compared among %d related entries, want at most %d", res.Candidates, n, max)
+	}
+}
+
+// TestIncremental checks that a run matches only the entries changed since
+// its watermark, against every entry, and re-scores the stored links of
+// changed entries even when no block holds the pair any more.
+func TestIncremental(t *testing.T) {
+	src := &memSource{}
+	src.add(registry.Birth, "KS-A", 1, birth(nil))
+	src.add(registry.Birth, "KS-B", 1, birth(map[string]string{"ho_ten": "Nguyen Van An"}))
+	src.add(registry.Birth, "KS-C", 5, birth(map[string]string{"ngay_sinh": "2010-05-03"}))
+	// A stored link whose pair no block brings together any more.
+	src.add(registry.Birth, "KS-D", 6, birth(map[string]string{"ho_ten": "Lý Thị Mai", "ngay_sinh": "1999-12-12", "me_ho_ten": "Đào Thị Út",
+		"cha_ho_ten": "Lý Văn Tư", "so_dinh_danh": "079199000001"}))
+	src.links = [][2]string{{"KS-A", "KS-D"}}
+
+	res := run(t, src, dedup.Job{Register: registry.Birth, Since: 2})[0]
+	got := pairs(res)
+	if res.Pending != 2 {
+		t.Errorf("pending %d, want 2", res.Pending)
+	}
+	if _, ok := got["KS-A~KS-B"]; ok {
+		t.Errorf("pair of two unchanged entries scored: %v", got)
+	}
+	for _, k := range []string{"KS-A~KS-C", "KS-B~KS-C"} {
+		if got[k] != registry.LinkAuto {
+			t.Errorf("%s = %q, want auto (%v)", k, got[k], got)
+		}
+	}
+	if st, ok := got["KS-A~KS-D"]; !ok || st != "" {
+		t.Errorf("stored link of a changed entry: %q, %v; want re-scored below the threshold", st, ok)
+	}
+	if res.Rescored != 1 {
+		t.Errorf("rescored %d, want 1", res.Rescored)
+	}
+
+	all := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	if _, ok := pairs(all)["KS-A~KS-B"]; !ok || all.Pending != 4 {
+		t.Errorf("since 0: pending %d, pairs %v; want every entry", all.Pending, pairs(all))
+	}
+}
+
+// TestDeterministic checks that a run gives the same pairs, scores and
+// explanations whatever the order the store streams records in.
+func TestDeterministic(t *testing.T) {
+	src := &memSource{}
+	for i := 0; i < 40; i++ {
+		src.add(registry.Birth, fmt.Sprintf("KS-%02d", i), 1, birth(map[string]string{"ngay_sinh": fmt.Sprintf("2010-%02d-05", 1+i%12)}))
+	}
+	a := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	for i, j := 0, len(src.recs)-1; i < j; i, j = i+1, j-1 {
+		src.recs[i], src.recs[j] = src.recs[j], src.recs[i]
+	}
+	b := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	if !reflect.DeepEqual(a.Pairs, b.Pairs) {
+		t.Fatal("pairs differ with the order of the records")
+	}
+	if len(a.Pairs) == 0 {
+		t.Fatal("no pairs")
+	}
+}
+
+// TestEstimate checks that a run on enough entries estimates u and the
+// term frequencies, deterministically.
+func TestEstimate(t *testing.T) {
+	src := &memSource{}
+	surnames := []string{"Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Lê", "Phạm", "Ông"}
+	given := []string{"An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nam", "Oanh", "Phúc", "Quang"}
+	for i := 0; i < 1500; i++ {
+		src.add(registry.Birth, fmt.Sprintf("KS-%04d", i), 1, birth(map[string]string{
+			"ho_ten":       surnames[i%len(surnames)] + " Văn " + given[i%len(given)],
+			"ngay_sinh":    fmt.Sprintf("%d-%02d-%02d", 1980+i%40, 1+i%12, 1+i%28),
+			"me_ho_ten":    surnames[(i/3)%len(surnames)] + " Thị " + given[(i/7)%len(given)],
+			"so_dinh_danh": "",
+		}))
+	}
+	est := func() *dedup.RegisterModel {
+		l := dedup.New(nil, dedup.Options{Estimate: dedup.EstimateAlways})
+		res, err := l.Run(context.Background(), src, dedup.Job{Register: registry.Birth})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].Model
+	}
+	m1, m2 := est(), est()
+	if m1.Method != "estimated" || m1.Records != 1500 {
+		t.Fatalf("method %s, records %d", m1.Method, m1.Records)
+	}
+	if m1.ID() != m2.ID() {
+		t.Error("two estimates of the same store differ")
+	}
+	if u := m1.Params["con_ngay_sinh"].U[1]; u > 0.01 {
+		t.Errorf("u(birth date equal) = %v, want small", u)
+	}
+}

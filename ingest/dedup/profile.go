@@ -1,0 +1,318 @@
+package dedup
+
+import (
+	"hash/fnv"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+// maxSlots is the most persons an entry has (a birth: child, mother, father).
+const maxSlots = 3
+
+// maxPlaces is the most place-like fields a register compares.
+const maxPlaces = 3
+
+// Dict interns the strings profiles compare (name parts, places) as small
+// integers, so that a profile holds no pointers and equality is an integer
+// comparison. ID 0 is the empty string. A Dict is safe for concurrent use.
+type Dict struct {
+	mu   sync.RWMutex
+	ids  map[string]uint32
+	strs []string
+}
+
+// NewDict returns an empty Dict.
+func NewDict() *Dict {
+	return &Dict{ids: map[string]uint32{"": 0}, strs: []string{""}}
+}
+
+// ID returns the ID of s, adding it if new.
+func (d *Dict) ID(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	d.mu.RLock()
+	id, ok := d.ids[s]
+	d.mu.RUnlock()
+	if ok {
+		return id
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.ids[s]; ok {
+		return id
+	}
+	id = uint32(len(d.strs))
+	s = strings.Clone(s)
+	d.ids[s] = id
+	d.strs = append(d.strs, s)
+	return id
+}
+
+// Lookup returns the ID of s and whether it is known, without adding it.
+func (d *Dict) Lookup(s string) (uint32, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok := d.ids[s]
+	return id, ok
+}
+
+// Str returns the string of an ID.
+func (d *Dict) Str(id uint32) string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.strs[id]
+}
+
+// Len returns the number of strings interned, the empty one included.
+func (d *Dict) Len() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.strs)
+}
+
+// snapshot returns the strings by ID; IDs added later are not in it.
+func (d *Dict) snapshot() []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.strs[:len(d.strs):len(d.strs)]
+}
+
+// localDict caches a Dict's IDs for one goroutine: names repeat, so most
+// lookups never take the shared lock.
+type localDict struct {
+	d     *Dict
+	cache map[string]uint32
+}
+
+func (l *localDict) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := l.cache[s]; ok {
+		return id
+	}
+	id := l.d.ID(s)
+	if len(l.cache) > 1<<18 {
+		clear(l.cache)
+	}
+	l.cache[strings.Clone(s)] = id
+	return id
+}
+
+// Date is a partial date packed in 32 bits: year<<9 | month<<5 | day, a zero
+// month or day being unknown. The zero Date is unknown.
+type Date uint32
+
+func packDate(d vntext.Date) Date {
+	if d.Year <= 0 || d.Year > 1<<22 {
+		return 0
+	}
+	return Date(uint32(d.Year)<<9 | uint32(d.Month&15)<<5 | uint32(d.Day&31))
+}
+
+// Year returns the year of d, 0 when unknown.
+func (d Date) Year() int { return int(d >> 9) }
+
+// Month returns the month of d, 0 when unknown.
+func (d Date) Month() int { return int(d>>5) & 15 }
+
+// Day returns the day of d, 0 when unknown.
+func (d Date) Day() int { return int(d) & 31 }
+
+// precision returns 0 (unknown), 1 (year), 2 (month) or 3 (day).
+func (d Date) precision() int {
+	switch {
+	case d == 0:
+		return 0
+	case d.Month() == 0:
+		return 1
+	case d.Day() == 0:
+		return 2
+	}
+	return 3
+}
+
+// Person is the comparison view of one person of an entry: the parts of the
+// name folded to ASCII and in the tone-canonical form, interned; the birth
+// date; sex; personal ID.
+type Person struct {
+	Sur, Mid, Given    uint32 // FoldKey of surname, middle and given name (0: none)
+	SurC, MidC, GivenC uint32 // CanonKey of the same parts
+	Birth              Date
+	PID                uint64 // len<<56 | digits; 0 none
+	Sex                int8   // 0 unknown, 1 male, 2 female
+	Has                bool   // the entry names this person
+	ASCII              bool   // the name has no diacritics at all (lost in keying, or a name that has none)
+}
+
+// Profile is the comparison view of one register entry: what the linkage
+// reads of it, with every string interned in the run's Dict.
+type Profile struct {
+	ID      string
+	Version int64
+	FP      uint64 // fingerprint of the entry's data: a person's decision holds while it is unchanged
+	P       [maxSlots]Person
+	Place   [maxPlaces]uint64 // hash of the FoldKey of the register's place fields (0: none)
+	Event   Date              // the date of the event itself (death), when the register has one
+	Extra   uint64            // hash of a register-specific coded value (the relation of a recognition)
+}
+
+// layout says where a register keeps what the profile reads.
+type layout struct {
+	slots  []registry.PersonSlot // in profile order
+	places []string              // place columns
+	event  string                // the event's own date column, if any
+	extra  string                // a coded column compared exactly, if any
+}
+
+var layouts = map[registry.Register]layout{
+	registry.Birth:       {slots: registry.Birth.Slots(), places: []string{"noi_sinh", "que_quan"}},
+	registry.Death:       {slots: registry.Death.Slots(), places: []string{"noi_chet", "noi_cu_tru"}, event: "ngay_chet"},
+	registry.Marriage:    {slots: registry.Marriage.Slots(), places: []string{"vo_noi_cu_tru", "chong_noi_cu_tru"}},
+	registry.Recognition: {slots: registry.Recognition.Slots(), places: []string{"nguoi_nhan_noi_cu_tru"}, extra: "quan_he"},
+}
+
+// builder turns records into profiles; one per goroutine.
+type builder struct {
+	dict  localDict
+	names map[string]Person // full name as stored -> its name keys
+}
+
+func newBuilder(d *Dict) *builder {
+	return &builder{dict: localDict{d: d, cache: map[string]uint32{}}, names: map[string]Person{}}
+}
+
+// profile builds the profile of a record.
+func (b *builder) profile(r *registry.Record) Profile {
+	p := Profile{ID: r.ID, Version: r.Version, FP: Fingerprint(r)}
+	lay := layouts[r.Register]
+	for i, s := range lay.slots {
+		if i >= maxSlots {
+			break
+		}
+		p.P[i] = b.person(r, s.Prefix)
+	}
+	for i, col := range lay.places {
+		if i >= maxPlaces {
+			break
+		}
+		p.Place[i] = hashKey(vntext.FoldKey(r.Fields[col]))
+	}
+	if lay.event != "" {
+		d, _ := vntext.ParseISODate(r.Fields[lay.event])
+		p.Event = packDate(d)
+	}
+	if lay.extra != "" {
+		p.Extra = hashKey(vntext.FoldKey(r.Fields[lay.extra]))
+	}
+	return p
+}
+
+func (b *builder) person(r *registry.Record, prefix string) Person {
+	full := r.Fields[prefix+"ho_ten"]
+	if full == "" {
+		return Person{}
+	}
+	p, ok := b.names[full]
+	if !ok {
+		// Names repeat: split and key each distinct one once.
+		n := vntext.SplitName(full)
+		p = Person{Has: true}
+		p.Sur, p.SurC = b.part(n.Surname)
+		p.Mid, p.MidC = b.part(n.Middle)
+		p.Given, p.GivenC = b.part(n.Given)
+		p.ASCII = p.Sur == p.SurC && p.Mid == p.MidC && p.Given == p.GivenC
+		if len(b.names) >= 1<<17 {
+			clear(b.names)
+		}
+		b.names[full] = p
+	}
+	if d, err := vntext.ParseISODate(r.Fields[prefix+"ngay_sinh"]); err == nil {
+		p.Birth = packDate(d)
+	}
+	switch vntext.FoldKey(r.Fields[prefix+"gioi_tinh"]) {
+	case "nam":
+		p.Sex = 1
+	case "nu":
+		p.Sex = 2
+	}
+	p.PID = packID(r.Fields[prefix+"so_dinh_danh"])
+	if p.PID == 0 {
+		p.PID = packID(r.Fields[prefix+"giay_to"])
+	}
+	return p
+}
+
+func (b *builder) part(s string) (fold, canon uint32) {
+	if s == "" {
+		return 0, 0
+	}
+	f := vntext.FoldKey(s)
+	c := vntext.CanonKey(s)
+	if c == f {
+		id := b.dict.id(f)
+		return id, id
+	}
+	return b.dict.id(f), b.dict.id(c)
+}
+
+// hashKey hashes a folded value compared only for equality (places are
+// nearly unique: interning them would hold every address in memory); 0 is
+// the empty value.
+func hashKey(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64() | 1
+}
+
+// packID packs a personal ID (12 digits) or a legacy identity card number
+// (9 digits) with its length; anything else is 0.
+func packID(s string) uint64 {
+	if len(s) != 12 && len(s) != 9 {
+		return 0
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return uint64(len(s))<<56 | v
+}
+
+// Fingerprint returns a hash of the data of an entry: every field, the
+// registration date and the authority's name as written. A person's
+// decision about a link holds while the fingerprints of both entries stay
+// what they were when the link was scored.
+func Fingerprint(r *registry.Record) uint64 {
+	h := fnv.New64a()
+	keys := make([]string, 0, len(r.Fields))
+	for k := range r.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w := func(s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	w(string(r.Register))
+	w(r.AuthorityName)
+	w(r.RegisteredOn.ISO())
+	for _, k := range keys {
+		w(k)
+		w(r.Fields[k])
+	}
+	// SQLite integers are signed: keep the top bit clear so the stored
+	// value reads back the same.
+	return h.Sum64() >> 1
+}

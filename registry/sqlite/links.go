@@ -1,0 +1,642 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/vntext"
+)
+
+// This file stores duplicate links: it streams the records a linkage run
+// compares, applies the links a run proposes, and keeps people's decisions
+// about them. Every change of a link appends an event, sets the link's
+// version to that event's seq and bumps both records' versions (their
+// duplicates and flags changed); a link entering the review queue raises
+// a suspected_duplicate flag on both records, leaving it resolves them.
+
+// EachMatchRecord calls fn for every record of a register ("" for all) with
+// its ID, register, authority name, registration date, fields and version
+// (no flags, conflicts, links or source references), in storage order.
+func (db *DB) EachMatchRecord(ctx context.Context, reg registry.Register, fn func(*registry.Record) error) error {
+	q := `SELECT id, register, authority_name, registered_on, fields, version FROM records`
+	var args []any
+	if reg != "" {
+		q += ` WHERE register = ?`
+		args = append(args, string(reg))
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var regOn, register string
+	var fields []byte
+	for rows.Next() {
+		r := &registry.Record{}
+		if err := rows.Scan(&r.ID, &register, &r.AuthorityName, &regOn, &fields, &r.Version); err != nil {
+			return err
+		}
+		r.Register = registry.Register(register)
+		r.RegisteredOn, _ = vntext.ParseISODate(regOn)
+		if r.Fields, err = decodeFlatObject(fields); err != nil {
+			return fmt.Errorf("record %s: fields: %w", r.ID, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// decodeFlatObject decodes a JSON object of strings, as encodeMap writes
+// it, without reflection; anything else falls back to encoding/json.
+func decodeFlatObject(b []byte) (map[string]string, error) {
+	m := make(map[string]string, 32)
+	i := 0
+	skip := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		i++
+		start := i
+		for i < len(b) && b[i] != '"' {
+			if b[i] == '\\' {
+				return "", false
+			}
+			i++
+		}
+		if i >= len(b) {
+			return "", false
+		}
+		s := string(b[start:i])
+		i++
+		return s, true
+	}
+	fallback := func() (map[string]string, error) {
+		m := map[string]string{}
+		err := json.Unmarshal(b, &m)
+		return m, err
+	}
+	skip()
+	if i >= len(b) || b[i] != '{' {
+		return fallback()
+	}
+	i++
+	skip()
+	if i < len(b) && b[i] == '}' {
+		return m, nil
+	}
+	for {
+		skip()
+		k, ok := str()
+		if !ok {
+			return fallback()
+		}
+		skip()
+		if i >= len(b) || b[i] != ':' {
+			return fallback()
+		}
+		i++
+		skip()
+		v, ok := str()
+		if !ok {
+			return fallback()
+		}
+		m[k] = v
+		skip()
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			return m, nil
+		}
+		return fallback()
+	}
+}
+
+// EachLinkedPair calls fn with the record IDs of every link between records
+// of a register ("" for all).
+func (db *DB) EachLinkedPair(ctx context.Context, reg registry.Register, fn func(a, b string) error) error {
+	q := `SELECT ra.id, rb.id FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid`
+	var args []any
+	if reg != "" {
+		q += ` WHERE ra.register = ?`
+		args = append(args, string(reg))
+	}
+	rows, err := db.db.QueryContext(ctx, q+` ORDER BY l.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var pairs [][2]string
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		pairs = append(pairs, [2]string{a, b})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, p := range pairs {
+		if err := fn(p[0], p[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LinkSince returns the watermark of the last linkage run of a register:
+// records with a greater version have not been matched since. It is 0
+// before the first run.
+func (db *DB) LinkSince(ctx context.Context, reg registry.Register) (int64, error) {
+	var w int64
+	err := db.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT watermark FROM link_runs WHERE register = ? ORDER BY id DESC LIMIT 1), 0)`, string(reg)).Scan(&w)
+	return w, err
+}
+
+// LinkModel returns the stored linkage model of a register (JSON) and the
+// number of entries it was estimated on, or "" when there is none.
+func (db *DB) LinkModel(ctx context.Context, reg registry.Register) (model string, records int, err error) {
+	err = db.db.QueryRowContext(ctx, `SELECT model, records FROM link_models WHERE register = ?`, string(reg)).Scan(&model, &records)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	}
+	return model, records, err
+}
+
+// SaveLinkModel stores the linkage model of a register.
+func (db *DB) SaveLinkModel(ctx context.Context, reg registry.Register, model string, records int) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO link_models (register, model, records, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (register) DO UPDATE SET model = excluded.model, records = excluded.records, created_at = excluded.created_at`,
+		string(reg), model, records, db.now())
+	return err
+}
+
+// LinkRun describes a linkage run whose proposals ApplyLinks stores.
+type LinkRun struct {
+	Register  registry.Register
+	Since     int64     // records with a greater version were matched
+	Watermark int64     // the store's last seq before the run read the records (see ApplyLinks)
+	Model     string    // ID of the model
+	StartedAt time.Time // when the run started
+	Stats     any       // JSON-encoded into the run's row
+}
+
+// LinkProposal is a pair of records a run scored: a link to create or
+// update, or (Status "") a stored link whose pair no longer reaches the
+// review threshold.
+type LinkProposal struct {
+	A, B          string // record IDs
+	AFP, BFP      uint64 // fingerprints of the records' data
+	Score         float64
+	Status        registry.LinkStatus // auto, suspected or ""
+	Contributions string              // JSON
+}
+
+// LinkChanges counts what ApplyLinks did.
+type LinkChanges struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`   // score or status changed
+	Dropped   int `json:"dropped"`   // fell below the review threshold
+	Reset     int `json:"reset"`     // a decision undone because an entry's data changed
+	Kept      int `json:"kept"`      // a decision kept: the data it was made on is unchanged
+	Unchanged int `json:"unchanged"` // scored as stored
+}
+
+// linkRow is a stored link.
+type linkRow struct {
+	id, aRID, bRID int64
+	score          float64
+	status         string
+	proposed       string
+	aFP, bFP       int64
+	contributions  string
+	version        int64
+	aFlag, bFlag   sql.NullInt64
+	decidedBy      sql.NullString
+}
+
+const linkRowColumns = `id, a_rid, b_rid, score, status, proposed, a_fp, b_fp, contributions, version, a_flag, b_flag, decided_by`
+
+func scanLinkRow(s interface{ Scan(...any) error }) (*linkRow, error) {
+	var l linkRow
+	err := s.Scan(&l.id, &l.aRID, &l.bRID, &l.score, &l.status, &l.proposed, &l.aFP, &l.bFP, &l.contributions, &l.version, &l.aFlag, &l.bFlag, &l.decidedBy)
+	return &l, err
+}
+
+// roundScore keeps the four decimals the dump shows: a score that differs
+// beyond them is the same score.
+func roundScore(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+// applyChunk is the number of proposals applied per transaction.
+const applyChunk = 2000
+
+// ApplyLinks stores the proposals of a linkage run and records the run.
+// A new pair becomes a link; a stored link takes its new score and status,
+// or is dropped when its pair fell below the review threshold. A link a
+// person decided keeps its decision while the fingerprints are those it was
+// decided on; when either record's data changed, the decision is reset and
+// the link takes the status its new score gives. Applying the same
+// proposals again changes nothing. The run is recorded with its watermark,
+// the next run's since: past the run's own events when no one else wrote
+// meanwhile, else run.Watermark.
+func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkProposal) (LinkChanges, error) {
+	var ch LinkChanges
+	for start := 0; start < len(proposals); start += applyChunk {
+		end := min(start+applyChunk, len(proposals))
+		if err := db.applyLinkChunk(ctx, proposals[start:end], &ch); err != nil {
+			return ch, err
+		}
+	}
+	// The run's own link events moved the versions of the records they
+	// touched; when nothing else was written since the run read the store,
+	// the next run starts after them, else at the run's watermark (a
+	// record another writer changed meanwhile is matched again).
+	watermark := run.Watermark
+	var foreign int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE seq > ?
+		AND NOT (actor = '' AND kind IN ('link_created', 'link_rescored', 'link_dropped', 'link_reset'))`, run.Watermark).Scan(&foreign); err != nil {
+		return ch, err
+	}
+	if foreign == 0 {
+		last, err := db.LastSeq(ctx)
+		if err != nil {
+			return ch, err
+		}
+		watermark = last
+	}
+	stats, err := json.Marshal(struct {
+		Stats   any         `json:"stats,omitempty"`
+		Changes LinkChanges `json:"changes"`
+	}{run.Stats, ch})
+	if err != nil {
+		return ch, err
+	}
+	_, err = db.db.ExecContext(ctx, `INSERT INTO link_runs (register, since, watermark, model, started_at, finished_at, stats) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		string(run.Register), run.Since, watermark, run.Model, run.StartedAt.UTC().Format(time.RFC3339), db.now(), string(stats))
+	return ch, err
+}
+
+func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *LinkChanges) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ridOf, err := tx.PrepareContext(ctx, `SELECT rid FROM records WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer ridOf.Close()
+	find, err := tx.PrepareContext(ctx, `SELECT `+linkRowColumns+` FROM links WHERE a_rid = ? AND b_rid = ?`)
+	if err != nil {
+		return err
+	}
+	defer find.Close()
+	at := db.now()
+	for _, p := range proposals {
+		var aRID, bRID int64
+		if err := ridOf.QueryRowContext(ctx, p.A).Scan(&aRID); err != nil {
+			return fmt.Errorf("link %s: %w", p.A, err)
+		}
+		if err := ridOf.QueryRowContext(ctx, p.B).Scan(&bRID); err != nil {
+			return fmt.Errorf("link %s: %w", p.B, err)
+		}
+		aID, bID := p.A, p.B
+		aFP, bFP := int64(p.AFP), int64(p.BFP)
+		if aRID > bRID {
+			aRID, bRID, aID, bID, aFP, bFP = bRID, aRID, bID, aID, bFP, aFP
+		}
+		x, err := scanLinkRow(find.QueryRowContext(ctx, aRID, bRID))
+		if errors.Is(err, sql.ErrNoRows) {
+			x = nil
+		} else if err != nil {
+			return err
+		}
+		score := roundScore(p.Score)
+		status := string(p.Status)
+		switch {
+		case x == nil && status == "":
+			continue
+		case x == nil:
+			res, err := tx.ExecContext(ctx, `INSERT INTO links (a_rid, b_rid, score, status, proposed, contributions, created_seq, version, a_fp, b_fp)
+				VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, aRID, bRID, score, status, status, p.Contributions, aFP, bFP)
+			if err != nil {
+				return fmt.Errorf("insert link %s %s: %w", aID, bID, err)
+			}
+			id, _ := res.LastInsertId()
+			seq, err := appendEvent(ctx, tx, at, "link_created", aRID, 0, "", linkDetail(id, aID, bID, status, "", score))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE links SET created_seq = ?, version = ? WHERE id = ?`, seq, seq, id); err != nil {
+				return err
+			}
+			l := &linkRow{id: id, aRID: aRID, bRID: bRID, status: status}
+			if err := db.linkChanged(ctx, tx, l, aID, bID, status, seq); err != nil {
+				return err
+			}
+			ch.Created++
+			continue
+		}
+		decided := x.status == string(registry.LinkConfirmed) || x.status == string(registry.LinkRejected)
+		sameData := x.aFP == aFP && x.bFP == bFP
+		switch {
+		case decided && sameData:
+			ch.Kept++
+			continue
+		case !decided && status != "" && sameData && x.status == status && x.score == score && x.contributions == p.Contributions:
+			ch.Unchanged++
+			continue
+		}
+		kind := "link_rescored"
+		switch {
+		case decided:
+			kind = "link_reset" // the data the decision was made on changed
+			ch.Reset++
+		case status == "":
+			ch.Dropped++
+		default:
+			ch.Updated++
+		}
+		if status == "" {
+			kind = map[bool]string{true: "link_reset", false: "link_dropped"}[decided]
+		}
+		detail := linkDetail(x.id, aID, bID, status, x.status, score)
+		if decided {
+			detail["decided_by"] = x.decidedBy.String
+		}
+		seq, err := appendEvent(ctx, tx, at, kind, aRID, 0, "", detail)
+		if err != nil {
+			return err
+		}
+		if err := db.linkChanged(ctx, tx, x, aID, bID, status, seq); err != nil {
+			return err
+		}
+		if status == "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE id = ?`, x.id); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE links SET score = ?, status = ?, proposed = ?, contributions = ?, a_fp = ?, b_fp = ?, version = ?,
+			decided_by = NULL, decided_at = NULL, note = NULL WHERE id = ?`, score, status, status, p.Contributions, aFP, bFP, seq, x.id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func linkDetail(id int64, a, b, status, from string, score float64) map[string]any {
+	d := map[string]any{"a": a, "b": b, "status": status, "score": score}
+	if id != 0 {
+		d["link"] = id
+	}
+	if from != "" {
+		d["from"] = from
+	}
+	return d
+}
+
+// linkChanged does what every change of a link's status does besides
+// the link row itself: the suspected_duplicate flags follow the review
+// queue, and both records take the event's seq as their version. status is
+// the new status ("" when the link goes away).
+func (db *DB) linkChanged(ctx context.Context, tx *sql.Tx, l *linkRow, aID, bID, status string, seq int64) error {
+	inQueue := status == string(registry.LinkSuspected)
+	hasFlags := l.aFlag.Valid || l.bFlag.Valid
+	switch {
+	case inQueue && !hasFlags:
+		var flags [2]int64
+		for i, side := range [2]struct {
+			rid   int64
+			other string
+		}{{l.aRID, bID}, {l.bRID, aID}} {
+			res, err := tx.ExecContext(ctx, `INSERT INTO flags (record_rid, code, field, detail, created_seq) VALUES (?, ?, '', ?, ?)`,
+				side.rid, string(registry.FlagSuspectDuplicate), fmt.Sprintf("nghi trùng với %s (liên kết %d)", side.other, l.id), seq)
+			if err != nil {
+				return err
+			}
+			flags[i], _ = res.LastInsertId()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE links SET a_flag = ?, b_flag = ? WHERE id = ?`, flags[0], flags[1], l.id); err != nil {
+			return err
+		}
+	case !inQueue && hasFlags:
+		if _, err := tx.ExecContext(ctx, `UPDATE flags SET resolved_seq = ? WHERE id IN (?, ?) AND resolved_seq IS NULL`, seq, l.aFlag, l.bFlag); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE links SET a_flag = NULL, b_flag = NULL WHERE id = ?`, l.id); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE records SET version = ? WHERE rid IN (?, ?)`, seq, l.aRID, l.bRID)
+	return err
+}
+
+// Link is a stored duplicate link as a reviewer sees it.
+type Link struct {
+	ID            int64
+	Register      registry.Register
+	A, B          string // record IDs, A the older record in the store
+	Score         float64
+	Status        registry.LinkStatus
+	Proposed      registry.LinkStatus // what the score gives: auto or suspected
+	Contributions string              // JSON explanation of the score
+	DecidedBy     string
+	DecidedAt     string
+	Note          string
+	CreatedSeq    int64
+	Version       int64
+}
+
+// LinkFilter selects links for review.
+type LinkFilter struct {
+	Register registry.Register
+	Status   []registry.LinkStatus // none: suspected only (the review queue)
+	MinScore float64
+	Limit    int // 0: no limit
+}
+
+const linkSelect = `SELECT l.id, ra.register, ra.id, rb.id, l.score, l.status, l.proposed, l.contributions,
+	COALESCE(l.decided_by, ''), COALESCE(l.decided_at, ''), COALESCE(l.note, ''), l.created_seq, l.version
+	FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid`
+
+func scanLink(s interface{ Scan(...any) error }) (*Link, error) {
+	var l Link
+	var reg, status, proposed string
+	if err := s.Scan(&l.ID, &reg, &l.A, &l.B, &l.Score, &status, &proposed, &l.Contributions, &l.DecidedBy, &l.DecidedAt, &l.Note, &l.CreatedSeq, &l.Version); err != nil {
+		return nil, err
+	}
+	l.Register, l.Status, l.Proposed = registry.Register(reg), registry.LinkStatus(status), registry.LinkStatus(proposed)
+	return &l, nil
+}
+
+// Links lists links, highest score first (then oldest).
+func (db *DB) Links(ctx context.Context, f LinkFilter) ([]*Link, error) {
+	statuses := f.Status
+	if len(statuses) == 0 {
+		statuses = []registry.LinkStatus{registry.LinkSuspected}
+	}
+	var where []string
+	var args []any
+	ph := make([]string, len(statuses))
+	for i, s := range statuses {
+		ph[i] = "?"
+		args = append(args, string(s))
+	}
+	where = append(where, `l.status IN (`+strings.Join(ph, ", ")+`)`)
+	if f.Register != "" {
+		where = append(where, `ra.register = ?`)
+		args = append(args, string(f.Register))
+	}
+	if f.MinScore > 0 {
+		where = append(where, `l.score >= ?`)
+		args = append(args, f.MinScore)
+	}
+	q := linkSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY l.score DESC, l.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Link
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// FindLink returns a link by its number.
+func (db *DB) FindLink(ctx context.Context, id int64) (*Link, error) {
+	l, err := scanLink(db.db.QueryRowContext(ctx, linkSelect+` WHERE l.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "không có liên kết số %d", id)
+	}
+	return l, err
+}
+
+// LinkEvents returns the events about a link, oldest first.
+func (db *DB) LinkEvents(ctx context.Context, id int64) ([]Event, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail
+		FROM events e LEFT JOIN records r ON r.rid = e.record_rid
+		WHERE e.kind LIKE 'link\_%' ESCAPE '\' AND e.record_rid = (SELECT a_rid FROM links WHERE id = ?)
+		AND json_extract(e.detail, '$.link') = ? ORDER BY e.seq`, id, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var evs []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &e.Detail); err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, rows.Err()
+}
+
+// DecideLink records a person's decision on a link: confirmed (the two
+// entries record the same event) or rejected (they do not). The decision
+// is logged with who made it and holds over later linkage runs while
+// neither entry's data changes; ReopenLink undoes it.
+func (db *DB) DecideLink(ctx context.Context, id int64, status registry.LinkStatus, actor, note string) error {
+	if status != registry.LinkConfirmed && status != registry.LinkRejected {
+		return registry.Errorf(registry.EINVALID, "quyết định phải là confirmed hoặc rejected")
+	}
+	if err := requireActor(actor, "quyết định về liên kết trùng"); err != nil {
+		return err
+	}
+	kind := map[registry.LinkStatus]string{registry.LinkConfirmed: "link_confirmed", registry.LinkRejected: "link_rejected"}[status]
+	return db.changeLink(ctx, id, kind, actor, note, func(x *linkRow) (string, error) {
+		if x.status == string(status) {
+			return "", registry.Errorf(registry.ECONFLICT, "liên kết số %d đã ở trạng thái %s (dùng hotich review reopen để mở lại)", id, status)
+		}
+		return string(status), nil
+	})
+}
+
+// ReopenLink undoes a person's decision on a link: it returns to the status
+// its score gives (auto or suspected, back in the review queue).
+func (db *DB) ReopenLink(ctx context.Context, id int64, actor, note string) error {
+	if err := requireActor(actor, "mở lại liên kết trùng"); err != nil {
+		return err
+	}
+	return db.changeLink(ctx, id, "link_reopened", actor, note, func(x *linkRow) (string, error) {
+		if x.status != string(registry.LinkConfirmed) && x.status != string(registry.LinkRejected) {
+			return "", registry.Errorf(registry.ECONFLICT, "liên kết số %d chưa có quyết định nào để mở lại (trạng thái %s)", id, x.status)
+		}
+		return x.proposed, nil
+	})
+}
+
+func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string, next func(*linkRow) (string, error)) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	x, err := scanLinkRow(tx.QueryRowContext(ctx, `SELECT `+linkRowColumns+` FROM links WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return registry.Errorf(registry.ENOTFOUND, "không có liên kết số %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	status, err := next(x)
+	if err != nil {
+		return err
+	}
+	var aID, bID string
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM records WHERE rid = ?), (SELECT id FROM records WHERE rid = ?)`, x.aRID, x.bRID).Scan(&aID, &bID); err != nil {
+		return err
+	}
+	detail := linkDetail(x.id, aID, bID, status, x.status, x.score)
+	if note != "" {
+		detail["note"] = note
+	}
+	at := db.now()
+	seq, err := appendEvent(ctx, tx, at, kind, x.aRID, 0, actor, detail)
+	if err != nil {
+		return err
+	}
+	if err := db.linkChanged(ctx, tx, x, aID, bID, status, seq); err != nil {
+		return err
+	}
+	decided := status == string(registry.LinkConfirmed) || status == string(registry.LinkRejected)
+	if decided {
+		_, err = tx.ExecContext(ctx, `UPDATE links SET status = ?, decided_by = ?, decided_at = ?, note = ?, version = ? WHERE id = ?`,
+			status, actor, at, nullString(note), seq, x.id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE links SET status = ?, decided_by = NULL, decided_at = NULL, note = ?, version = ? WHERE id = ?`,
+			status, nullString(note), seq, x.id)
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
+}
