@@ -166,35 +166,68 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 	if h.Since != m.Since || h.Until != m.Until || h.Part != f.Part {
 		return fmt.Errorf("file says range %d..%d part %d, the manifest %d..%d part %d", h.Since, h.Until, h.Part, m.Since, m.Until, f.Part)
 	}
+	// Decoding (encoding/xml) runs ahead on a goroutine of its own, in
+	// bounded batches, while the entries are applied in order here.
+	type batch struct {
+		entries []ministry.Entry
+		err     error
+	}
+	batches := make(chan batch, 4)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		for {
+			b := batch{entries: make([]ministry.Entry, 0, 256)}
+			for len(b.entries) < cap(b.entries) {
+				en, err := dec.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.entries = append(b.entries, en)
+			}
+			select {
+			case batches <- b:
+			case <-stop:
+				return
+			}
+			if b.err != nil || len(b.entries) < cap(b.entries) {
+				return
+			}
+		}
+	}()
 	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		en, err := dec.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if en.Record != nil {
-			_, err = im.Record(ctx, en.Record.Record)
-		} else {
-			l := en.Link
-			_, err = im.Link(ctx, l.A, l.B, l.Score, l.Status)
-		}
-		if err != nil {
-			return err
-		}
-		n++
-		if bar != nil {
-			bar.Add(1)
-		}
-		if im.Pending() >= commit {
-			if err := im.Checkpoint(ctx); err != nil {
+	for b := range batches {
+		for _, en := range b.entries {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
+			var err error
+			if en.Record != nil {
+				_, err = im.Record(ctx, en.Record.Record)
+			} else {
+				l := en.Link
+				_, err = im.Link(ctx, l.A, l.B, l.Score, l.Status)
+			}
+			if err != nil {
+				return err
+			}
+			n++
+			if bar != nil {
+				bar.Add(1)
+			}
+			if im.Pending() >= commit {
+				if err := im.Checkpoint(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		if b.err != nil {
+			return b.err
 		}
 	}
 	if n != f.Entries {

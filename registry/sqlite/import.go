@@ -47,6 +47,7 @@ type Importer struct {
 	db      *DB
 	source  string // the manifest, for the events
 	tx      *sql.Tx
+	st      importStmts
 	at      string
 	seq     int64 // the chunk's event, 0 until the chunk changes something
 	batches map[string]int64
@@ -67,6 +68,13 @@ func (im *Importer) Counts() ImportCounts { return im.counts }
 // Pending returns the number of entries since the last checkpoint.
 func (im *Importer) Pending() int { return im.pending }
 
+// importStmts are the statements an import runs per entry, prepared once
+// per transaction (they close with it).
+type importStmts struct {
+	findRecord, findRID, insertRecord, insertPerson, insertSource *sql.Stmt
+	openFlags, insertFlag, findConflict                           *sql.Stmt
+}
+
 func (im *Importer) begin(ctx context.Context) error {
 	if im.tx != nil {
 		return nil
@@ -76,6 +84,26 @@ func (im *Importer) begin(ctx context.Context) error {
 		return err
 	}
 	im.tx, im.at, im.seq = tx, im.db.now(), 0
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&im.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), refs FROM records WHERE id = ?`},
+		{&im.st.findRID, `SELECT rid FROM records WHERE id = ?`},
+		{&im.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&im.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&im.st.insertSource, `INSERT OR IGNORE INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, '[]')`},
+		{&im.st.openFlags, `SELECT id, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE record_rid = ? AND resolved_seq IS NULL ORDER BY id`},
+		{&im.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&im.st.findConflict, `SELECT id, vals, resolved_seq IS NOT NULL FROM conflicts WHERE record_rid = ? AND field = ?`},
+	} {
+		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {
+			tx.Rollback()
+			im.tx = nil
+			return fmt.Errorf("import: prepare: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -180,7 +208,7 @@ func (im *Importer) Record(ctx context.Context, r *registry.Record) (string, err
 func (im *Importer) load(ctx context.Context, id string) (*importedRecord, error) {
 	var c importedRecord
 	var fields, extra, refs string
-	err := im.tx.QueryRowContext(ctx, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), refs FROM records WHERE id = ?`, id).
+	err := im.st.findRecord.QueryRowContext(ctx, id).
 		Scan(&c.rid, &c.identityKey, &c.authority, &c.registeredOn, &fields, &extra, &refs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -214,8 +242,7 @@ func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey 
 	if err != nil {
 		return err
 	}
-	res, err := im.tx.ExecContext(ctx, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := im.st.insertRecord.ExecContext(ctx,
 		r.ID, identityKey, string(r.Register), r.AuthorityCode, r.AuthorityName, r.Book, r.Number, r.RegisteredOn.ISO(),
 		encodeMap(r.Fields), extraJSON(r.Extra), encodeStrings(r.SourceRefs), seq, seq)
 	if err != nil {
@@ -232,10 +259,22 @@ func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey 
 	if err := im.sourceRows(ctx, rid, r); err != nil {
 		return err
 	}
-	if _, err := im.syncFlags(ctx, rid, r, seq, true); err != nil {
-		return err
+	// A new record has no flags or conflicts to compare with.
+	for _, f := range r.Flags {
+		if err := im.insertFlag(ctx, rid, f, r.Register, seq); err != nil {
+			return err
+		}
 	}
 	_, err = im.syncConflicts(ctx, rid, r, seq, true)
+	return err
+}
+
+func (im *Importer) insertFlag(ctx context.Context, rid int64, f registry.Flag, reg registry.Register, seq int64) error {
+	key, err := im.refKey(ctx, f.SourceRef, reg)
+	if err != nil {
+		return err
+	}
+	_, err = im.st.insertFlag.ExecContext(ctx, rid, string(f.Code), f.Field, f.Detail, nullInt(key), seq)
 	return err
 }
 
@@ -292,7 +331,7 @@ func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry
 
 func (im *Importer) writePersons(ctx context.Context, rid int64, r *registry.Record) error {
 	for _, p := range personRows(r) {
-		if _, err := im.tx.ExecContext(ctx, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := im.st.insertPerson.ExecContext(ctx,
 			rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
 			return fmt.Errorf("person %s: %w", p.role, err)
 		}
@@ -320,7 +359,7 @@ func (im *Importer) sourceRows(ctx context.Context, rid int64, r *registry.Recor
 		if flagged[ref] {
 			outcome = registry.OutcomeFlagged
 		}
-		if _, err := im.tx.ExecContext(ctx, `INSERT OR IGNORE INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, '[]')`, key, rid, outcome); err != nil {
+		if _, err := im.st.insertSource.ExecContext(ctx, key, rid, outcome); err != nil {
 			return err
 		}
 	}
@@ -382,7 +421,7 @@ type storedFlag struct {
 // entry lacks are closed, flags it adds are raised. With apply false it only
 // reports whether anything would change.
 func (im *Importer) syncFlags(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
-	rows, err := im.tx.QueryContext(ctx, `SELECT id, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE record_rid = ? AND resolved_seq IS NULL ORDER BY id`, rid)
+	rows, err := im.st.openFlags.QueryContext(ctx, rid)
 	if err != nil {
 		return false, err
 	}
@@ -429,8 +468,7 @@ next:
 		}
 	}
 	for i, f := range add {
-		if _, err := im.tx.ExecContext(ctx, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
-			rid, string(f.Code), f.Field, f.Detail, nullInt(addKeys[i]), seq); err != nil {
+		if _, err := im.st.insertFlag.ExecContext(ctx, rid, string(f.Code), f.Field, f.Detail, nullInt(addKeys[i]), seq); err != nil {
 			return false, err
 		}
 	}
@@ -462,7 +500,7 @@ func (im *Importer) syncConflicts(ctx context.Context, rid int64, r *registry.Re
 		var id int64
 		var stored string
 		var resolved bool
-		err = im.tx.QueryRowContext(ctx, `SELECT id, vals, resolved_seq IS NOT NULL FROM conflicts WHERE record_rid = ? AND field = ?`, rid, c.Field).Scan(&id, &stored, &resolved)
+		err = im.st.findConflict.QueryRowContext(ctx, rid, c.Field).Scan(&id, &stored, &resolved)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			changed = true
@@ -514,7 +552,7 @@ func (im *Importer) Link(ctx context.Context, a, b string, score float64, status
 		id  string
 		rid *int64
 	}{{a, &ridA}, {b, &ridB}} {
-		err := im.tx.QueryRowContext(ctx, `SELECT rid FROM records WHERE id = ?`, x.id).Scan(x.rid)
+		err := im.st.findRID.QueryRowContext(ctx, x.id).Scan(x.rid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", registry.Errorf(registry.ENOTFOUND, "liên kết %s–%s: bản ghi %s chưa có trong kho (cần nhập các bản xuất trước đó)", a, b, x.id)
 		}
