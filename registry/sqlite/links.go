@@ -170,6 +170,14 @@ func (db *DB) LinkSince(ctx context.Context, reg registry.Register) (int64, erro
 	return w, err
 }
 
+// ChangedSince counts the records of a register whose version is above
+// since: what a linkage run from that watermark would match.
+func (db *DB) ChangedSince(ctx context.Context, reg registry.Register, since int64) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM records WHERE version > ? AND register = ?`, since, string(reg)).Scan(&n)
+	return n, err
+}
+
 // LinkModel returns the stored linkage model of a register (JSON) and the
 // number of entries it was estimated on, or "" when there is none.
 func (db *DB) LinkModel(ctx context.Context, reg registry.Register) (model string, records int, err error) {
