@@ -323,6 +323,12 @@ func parseStatus(s string) (registry.LinkStatus, error) {
 }
 
 func (xl *xLink) entry() (*LinkEntry, error) {
+	if xl.A == "" || xl.B == "" || xl.A >= xl.B {
+		return nil, fmt.Errorf("BanGhiA must come before BanGhiB")
+	}
+	if xl.Change == "xoa" {
+		return &LinkEntry{A: xl.A, B: xl.B, Version: xl.Version, Removed: true}, nil
+	}
 	isNew, err := parseChange(xl.Change)
 	if err != nil {
 		return nil, err
@@ -334,9 +340,6 @@ func (xl *xLink) entry() (*LinkEntry, error) {
 	st, err := parseStatus(xl.Status)
 	if err != nil {
 		return nil, err
-	}
-	if xl.A == "" || xl.B == "" || xl.A >= xl.B {
-		return nil, fmt.Errorf("BanGhiA must come before BanGhiB")
 	}
 	return &LinkEntry{A: xl.A, B: xl.B, Score: score, Status: st, Version: xl.Version, New: isNew}, nil
 }

@@ -185,9 +185,13 @@ func (e *Encoder) Link(l LinkEntry) error {
 	x.start("ht:LienKet")
 	x.attr("BanGhiA", l.A)
 	x.attr("BanGhiB", l.B)
-	x.attr("Diem", formatScore(l.Score))
-	x.attr("TrangThai", string(l.Status))
-	x.attr("Loai", changeKind(l.New))
+	if l.Removed {
+		x.attr("Loai", "xoa")
+	} else {
+		x.attr("Diem", formatScore(l.Score))
+		x.attr("TrangThai", string(l.Status))
+		x.attr("Loai", changeKind(l.New))
+	}
 	x.attrInt("PhienBan", l.Version)
 	x.empty()
 	x.b = append(x.b, '\n')

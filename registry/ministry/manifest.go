@@ -33,11 +33,13 @@ type Manifest struct {
 	Name string
 }
 
-// Count counts entries: created in the watermark range, or changed in it.
+// Count counts entries: created in the watermark range, changed in it, or
+// (links only) removed in it.
 type Count struct {
 	Register registry.Register // "" for links
 	New      int
 	Updated  int
+	Removed  int
 }
 
 // ManifestFile is one file of an export.
@@ -115,6 +117,7 @@ func (m *Manifest) Encode(w io.Writer) error {
 	x.start("ht:SoLuongLienKet")
 	x.attrInt("Moi", int64(m.Links.New))
 	x.attrInt("CapNhat", int64(m.Links.Updated))
+	x.attrInt("Xoa", int64(m.Links.Removed))
 	x.empty()
 	x.b = append(x.b, '\n')
 	for _, f := range m.Files {
@@ -159,6 +162,7 @@ type xManifest struct {
 	Links struct {
 		New     int `xml:"Moi,attr"`
 		Updated int `xml:"CapNhat,attr"`
+		Removed int `xml:"Xoa,attr"`
 	} `xml:"https://github.com/hotich/hotich/ministry/1.0 SoLuongLienKet"`
 	Files []struct {
 		Name    string `xml:"Ten,attr"`
@@ -181,7 +185,7 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest: format version %q not supported (want %s)", xm.Version, Version)
 	}
 	m := &Manifest{Mode: Mode(xm.Mode), Since: xm.Since, Until: xm.Until, DataTime: xm.DataTime, PerFile: xm.PerFile,
-		Links: Count{New: xm.Links.New, Updated: xm.Links.Updated}}
+		Links: Count{New: xm.Links.New, Updated: xm.Links.Updated, Removed: xm.Links.Removed}}
 	if m.Mode != Full && m.Mode != Changes {
 		return nil, fmt.Errorf("manifest: CheDo %q unknown", xm.Mode)
 	}

@@ -89,14 +89,15 @@ type RecordEntry struct {
 	Events []Event
 }
 
-// LinkEntry is a duplicate link in its current state. A is the smaller
-// record ID.
+// LinkEntry is a duplicate link in its current state, or the removal of
+// one. A is the smaller record ID.
 type LinkEntry struct {
 	A, B    string
-	Score   float64
-	Status  registry.LinkStatus
-	Version int64 // seq of the link's last change in the source store
-	New     bool  // created in the watermark range
+	Score   float64             // not for a removal
+	Status  registry.LinkStatus // not for a removal
+	Version int64               // seq of the link's last change in the source store
+	New     bool                // created in the watermark range
+	Removed bool                // existed before and was removed in the range
 }
 
 // Event is an event of the store's log about a record: a correction, a

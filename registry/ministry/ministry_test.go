@@ -114,7 +114,10 @@ func sampleEntries() ([]ministry.RecordEntry, []ministry.LinkEntry) {
 		{Record: death, New: true},
 		{Record: recognition, New: false},
 	}
-	links := []ministry.LinkEntry{{A: "KS-26740-0000000000", B: birth.ID, Score: 0.9712, Status: registry.LinkConfirmed, Version: 12, New: true}}
+	links := []ministry.LinkEntry{
+		{A: "KS-26740-0000000000", B: birth.ID, Score: 0.9712, Status: registry.LinkConfirmed, Version: 12, New: true},
+		{A: "KS-26740-0000000001", B: birth.ID, Version: 11, Removed: true},
+	}
 	return recs, links
 }
 
@@ -213,8 +216,10 @@ func TestRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	if l := got[len(recs)].Link; l == nil || !reflect.DeepEqual(*l, links[0]) {
-		t.Errorf("link = %+v, want %+v", l, links[0])
+	for i, want := range links {
+		if l := got[len(recs)+i].Link; l == nil || !reflect.DeepEqual(*l, want) {
+			t.Errorf("link = %+v, want %+v", l, want)
+		}
 	}
 }
 
@@ -316,9 +321,10 @@ func TestUnwritableValue(t *testing.T) {
 func writeExport(t *testing.T, dir ministry.Dir, perFile int) (*ministry.Manifest, error) {
 	t.Helper()
 	recs, links := sampleEntries()
-	w := ministry.NewWriter(dir, testRef(), ministry.Header{Mode: ministry.Full, Until: 12, DataTime: "2025-06-09T08:00:00Z"}, perFile)
+	// An incremental export: new and changed records, a new and a removed
+	// link.
+	w := ministry.NewWriter(dir, testRef(), ministry.Header{Mode: ministry.Changes, Since: 3, Until: 12, DataTime: "2025-06-09T08:00:00Z"}, perFile)
 	for _, r := range recs {
-		r.New = true // a full export: every entry is new since watermark 0
 		if err := w.Record(r); err != nil {
 			w.Abort()
 			return nil, err
@@ -343,10 +349,10 @@ func TestWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(m.DataFiles()); n != 3 {
-		t.Fatalf("%d data files for 6 entries at 2 per file, want 3", n)
+	if n := len(m.DataFiles()); n != 4 {
+		t.Fatalf("%d data files for 7 entries at 2 per file, want 4", n)
 	}
-	if m.Entries() != 6 || m.Links.New != 1 {
+	if m.Entries() != 7 || m.Links.New != 1 || m.Links.Removed != 1 {
 		t.Errorf("entries %d, links %+v", m.Entries(), m.Links)
 	}
 	ms, err := ministry.ReadManifests(os.DirFS(path))

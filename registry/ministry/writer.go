@@ -228,9 +228,12 @@ func (w *Writer) Link(e LinkEntry) error {
 	if err := w.enc.Link(e); err != nil {
 		return err
 	}
-	if e.New {
+	switch {
+	case e.Removed:
+		w.man.Links.Removed++
+	case e.New:
 		w.man.Links.New++
-	} else {
+	default:
 		w.man.Links.Updated++
 	}
 	return w.added()
