@@ -34,13 +34,15 @@ type RecordChange struct {
 }
 
 // LinkChange is a duplicate link created or changed (decided) in the
-// range, in its current state. A is the smaller record ID.
+// range, in its current state, or one removed in the range (deduplication
+// drops a pair whose score fell below review). A is the smaller record ID.
 type LinkChange struct {
 	A, B    string
 	Score   float64
 	Status  registry.LinkStatus
-	Version int64
+	Version int64 // for a removal, the seq of its event
 	New     bool
+	Removed bool
 }
 
 // ChangeHandler receives a stream of changes: Begin once, then Record for
@@ -227,10 +229,32 @@ func (s *changeStream) count(cs *ChangeSet) error {
 	if err := s.conn.QueryRowContext(s.qctx, `SELECT COUNT(*) FROM records WHERE `+cond, args...).Scan(&cs.Records); err != nil {
 		return fmt.Errorf("changes: count records: %w", err)
 	}
-	if err := s.conn.QueryRowContext(s.qctx, `SELECT COUNT(*) FROM links WHERE version > ?1`, s.since).Scan(&cs.Links); err != nil {
+	if err := s.conn.QueryRowContext(s.qctx, `SELECT COUNT(*) FROM (`+s.linkQuery()+`)`, s.since).Scan(&cs.Links); err != nil {
 		return fmt.Errorf("changes: count links: %w", err)
 	}
 	return nil
+}
+
+// linkQuery selects the links changed after ?1, and for an incremental
+// range the pairs removed in it: a link is deleted with its row, so the
+// removal is found in the event log (every link event names its two
+// records in its detail) as a pair with no link at the end of the range.
+func (s *changeStream) linkQuery() string {
+	q := `SELECT MIN(ra.id, rb.id) AS a, MAX(ra.id, rb.id) AS b, l.score, l.status, l.version, l.created_seq, 0 AS removed
+		FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid
+		WHERE l.version > ?1`
+	if s.since == 0 {
+		return q
+	}
+	return q + `
+		UNION ALL
+		SELECT p.a, p.b, 0, '', p.seq, 0, 1 FROM (
+			SELECT MIN(x, y) AS a, MAX(x, y) AS b, MAX(seq) AS seq FROM (
+				SELECT json_extract(detail, '$.a') AS x, json_extract(detail, '$.b') AS y, seq FROM events
+				WHERE seq > ?1 AND kind LIKE 'link%' AND json_valid(detail))
+			WHERE x IS NOT NULL AND y IS NOT NULL GROUP BY 1, 2) p
+		WHERE NOT EXISTS (SELECT 1 FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid
+			WHERE ra.id IN (p.a, p.b) AND rb.id IN (p.a, p.b))`
 }
 
 // cursor walks rows sorted by a record ID, handing out the rows of one
@@ -428,9 +452,7 @@ func scanEvent(rows *sql.Rows) (string, Event, error) {
 }
 
 func (s *changeStream) links(fn func(LinkChange) error) error {
-	rows, err := s.conn.QueryContext(s.qctx, `SELECT MIN(ra.id, rb.id), MAX(ra.id, rb.id), l.score, l.status, l.version, l.created_seq
-		FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid
-		WHERE l.version > ?1 ORDER BY 1, 2`, s.since)
+	rows, err := s.conn.QueryContext(s.qctx, s.linkQuery()+` ORDER BY 1, 2`, s.since)
 	if err != nil {
 		return fmt.Errorf("changes: links: %w", err)
 	}
@@ -442,10 +464,10 @@ func (s *changeStream) links(fn func(LinkChange) error) error {
 		var l LinkChange
 		var status string
 		var created int64
-		if err := rows.Scan(&l.A, &l.B, &l.Score, &status, &l.Version, &created); err != nil {
+		if err := rows.Scan(&l.A, &l.B, &l.Score, &status, &l.Version, &created, &l.Removed); err != nil {
 			return err
 		}
-		l.Status, l.New = registry.LinkStatus(status), created > s.since
+		l.Status, l.New = registry.LinkStatus(status), created > s.since && !l.Removed
 		if fn != nil {
 			if err := fn(l); err != nil {
 				return err

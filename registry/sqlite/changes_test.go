@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hotich/hotich/registry"
@@ -57,36 +58,33 @@ func syncWriteBatch(tb testing.TB, db *sqlite.DB, name string, rows ...syncRow) 
 	}
 }
 
-// syncSetLink creates or decides a duplicate link between two records, with
-// its event, as the review queue does.
+// syncSetLink changes a duplicate link as deduplication and review do:
+// suspected or auto proposes it (ApplyLinks), confirmed or rejected decides
+// it (DecideLink), "" drops the pair.
 func syncSetLink(tb testing.TB, db *sqlite.DB, a, b string, score float64, status registry.LinkStatus) {
 	tb.Helper()
-	tx, err := db.SQL().Begin()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer tx.Rollback()
-	var ra, rb int64
-	tx.QueryRow(`SELECT rid FROM records WHERE id = ?`, a).Scan(&ra)
-	tx.QueryRow(`SELECT rid FROM records WHERE id = ?`, b).Scan(&rb)
-	if ra == 0 || rb == 0 {
-		tb.Fatalf("records %s, %s not found", a, b)
-	}
-	if ra > rb {
-		ra, rb = rb, ra
-	}
-	res, err := tx.Exec(`INSERT INTO events (at, kind, detail) VALUES ('2025-06-09T08:00:00Z', 'link_decided', '{}')`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	seq, _ := res.LastInsertId()
-	if _, err := tx.Exec(`INSERT INTO links (a_rid, b_rid, score, status, created_seq, version) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (a_rid, b_rid) DO UPDATE SET status = excluded.status, score = excluded.score, version = excluded.version`,
-		ra, rb, score, string(status), seq, seq); err != nil {
-		tb.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		tb.Fatal(err)
+	ctx := context.Background()
+	switch status {
+	case registry.LinkConfirmed, registry.LinkRejected:
+		links, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, l := range links {
+			if (l.A == a && l.B == b) || (l.A == b && l.B == a) {
+				if err := db.DecideLink(ctx, l.ID, status, "reviewer", "đối chiếu"); err != nil {
+					tb.Fatal(err)
+				}
+				return
+			}
+		}
+		tb.Fatalf("no link %s–%s to decide", a, b)
+	default:
+		last, _ := db.LastSeq(ctx)
+		run := sqlite.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)}
+		if _, err := db.ApplyLinks(ctx, run, []sqlite.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status, Contributions: "{}"}}); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 
@@ -129,6 +127,7 @@ func syncSeed(tb testing.TB, db *sqlite.DB) {
 		syncRow{rec: syncBirth(3, "Phạm Văn Cường", map[string]string{"que_quan": "Huế"})},                         // fills a field
 	)
 	syncSetLink(tb, db, syncID(4), syncID(5), 0.93, registry.LinkSuspected)
+	syncSetLink(tb, db, syncID(1), syncID(3), 0.55, registry.LinkSuspected)
 }
 
 func TestChanges(t *testing.T) {
@@ -138,7 +137,7 @@ func TestChanges(t *testing.T) {
 		syncSeed(t, db)
 		cs, recs, links := syncCollect(t, db, 0)
 		last, _ := db.LastSeq(ctx)
-		if cs.Since != 0 || cs.Until != last || cs.Records != 5 || cs.Links != 1 || cs.At == "" {
+		if cs.Since != 0 || cs.Until != last || cs.Records != 5 || cs.Links != 2 || cs.At == "" {
 			t.Fatalf("change set = %+v, last seq %d", cs, last)
 		}
 		got := syncIDs(recs)
@@ -158,7 +157,7 @@ func TestChanges(t *testing.T) {
 				t.Errorf("%s not new in a full stream", c.Record.ID)
 			}
 		}
-		if len(links) != 1 || links[0].A > links[0].B || links[0].Status != registry.LinkSuspected || !links[0].New {
+		if len(links) != 2 || links[0].A > links[0].B || links[0].Status != registry.LinkSuspected || !links[0].New {
 			t.Errorf("links = %+v", links)
 		}
 	})
@@ -182,15 +181,18 @@ func TestChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		syncSetLink(t, db, syncID(4), syncID(5), 0.93, registry.LinkRejected)
-		syncSetLink(t, db, syncID(6), syncID(3), 0.71, registry.LinkSuspected)
+		syncSetLink(t, db, syncID(6), syncID(7), 0.71, registry.LinkSuspected)
+		syncSetLink(t, db, syncID(1), syncID(3), 0, "") // dropped: below review
 
 		cs, recs, links := syncCollect(t, db, mark)
-		want := []string{syncID(1), syncID(2), syncID(4), syncID(6), syncID(7)}
+		// 4 and 5: the decision closed their suspected_duplicate flags.
+		// 1 and 3: the dropped pair closed theirs.
+		want := []string{syncID(1), syncID(2), syncID(3), syncID(4), syncID(5), syncID(6), syncID(7)}
 		sort.Strings(want)
 		if got := syncIDs(recs); !reflect.DeepEqual(got, want) {
-			t.Fatalf("changed records %v, want %v (3 and 5 did not change)", got, want)
+			t.Fatalf("changed records %v, want %v", got, want)
 		}
-		if cs.Records != len(want) || cs.Links != 2 {
+		if cs.Records != len(want) || cs.Links != 3 {
 			t.Errorf("change set = %+v", cs)
 		}
 		for _, c := range recs {
@@ -204,8 +206,13 @@ func TestChanges(t *testing.T) {
 				}
 			}
 			if c.Record.ID == syncID(4) {
-				if len(c.Events) != 1 || c.Events[0].Kind != "record_corrected" || c.Events[0].Actor != "clerk" {
-					t.Errorf("events of the corrected record = %+v", c.Events)
+				// The correction, and the review decision on its link.
+				var kinds []string
+				for _, ev := range c.Events {
+					kinds = append(kinds, ev.Kind+"/"+ev.Actor)
+				}
+				if !reflect.DeepEqual(kinds, []string{"record_corrected/clerk", "link_rejected/reviewer"}) {
+					t.Errorf("events of the corrected record = %v", kinds)
 				}
 				if c.Record.Fields["ho_ten"] != "Võ Minh Duy Anh" {
 					t.Errorf("corrected name = %q", c.Record.Fields["ho_ten"])
@@ -215,18 +222,22 @@ func TestChanges(t *testing.T) {
 				t.Errorf("conflict of 2 = %+v", c.Record.Conflicts)
 			}
 		}
-		if len(links) != 2 {
+		if len(links) != 3 {
 			t.Fatalf("links = %+v", links)
 		}
 		for _, l := range links {
 			switch {
 			case l.A == min(syncID(4), syncID(5)):
-				if l.Status != registry.LinkRejected || l.New {
+				if l.Status != registry.LinkRejected || l.New || l.Removed {
 					t.Errorf("decided link = %+v", l)
 				}
-			case l.A == min(syncID(6), syncID(3)):
-				if l.Status != registry.LinkSuspected || !l.New {
+			case l.A == min(syncID(6), syncID(7)):
+				if l.Status != registry.LinkSuspected || !l.New || l.Removed {
 					t.Errorf("new link = %+v", l)
+				}
+			case l.A == min(syncID(1), syncID(3)):
+				if !l.Removed || l.B != max(syncID(1), syncID(3)) {
+					t.Errorf("dropped link = %+v", l)
 				}
 			default:
 				t.Errorf("unexpected link %+v", l)

@@ -27,6 +27,7 @@ const (
 type ImportCounts struct {
 	Created, Updated, Unchanged           int
 	LinksCreated, LinksUpdated, LinksSame int
+	LinksRemoved                          int
 }
 
 // Importer rebuilds records and duplicate links from an exchange export
@@ -597,5 +598,34 @@ func (im *Importer) Link(ctx context.Context, a, b string, score float64, status
 		return "", err
 	}
 	im.counts.LinksUpdated++
+	return ImportUpdated, nil
+}
+
+// RemoveLink applies the removal of a duplicate link between two records:
+// the link goes if the store has it. Flags the link raised are part of the
+// records' entries, not of the link.
+func (im *Importer) RemoveLink(ctx context.Context, a, b string) (string, error) {
+	ctx = context.WithoutCancel(ctx)
+	if err := im.begin(ctx); err != nil {
+		return "", err
+	}
+	im.pending++
+	res, err := im.tx.ExecContext(ctx, `DELETE FROM links WHERE id IN (SELECT l.id FROM links l
+		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid
+		WHERE ra.id IN (?1, ?2) AND rb.id IN (?1, ?2))`, a, b)
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		im.counts.LinksSame++
+		return ImportUnchanged, nil
+	}
+	if _, err := im.chunkSeq(ctx); err != nil {
+		return "", err
+	}
+	if _, err := appendEvent(ctx, im.tx, im.at, "link_imported", 0, 0, "", map[string]any{"source": im.source, "a": a, "b": b, "status": ""}); err != nil {
+		return "", err
+	}
+	im.counts.LinksRemoved++
 	return ImportUpdated, nil
 }
