@@ -111,10 +111,10 @@ hotich-<from>-<to>-manifest.xml with every file's size and SHA-256.
 --full exports every record and duplicate link. --since exports what changed
 after a watermark of the store's event log: records created or changed
 (rescans, corrections, settled conflicts, flags raised or closed) and links
-created or decided. WATERMARK is a number, a previous manifest (its DenMoc),
-or "last" (the end of the last export this store wrote). The run exports up
-to the store's newest event, named in the manifest: pass it as the next run's
---since.
+created, decided or removed. WATERMARK is a number, a previous manifest (its
+DenMoc), or "last" (the end of the last export this store wrote). The run
+exports up to the store's newest event, named in the manifest: pass it as
+the next run's --since.
 
 A run that dies leaves no half-written file under a final name and no
 manifest; running it again (same store, same watermark) writes the same bytes.
@@ -223,7 +223,7 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args
 			if bar != nil {
 				bar.Add(1)
 			}
-			return w.Link(ministry.LinkEntry{A: l.A, B: l.B, Score: l.Score, Status: l.Status, Version: l.Version, New: l.New})
+			return w.Link(ministry.LinkEntry{A: l.A, B: l.B, Score: l.Score, Status: l.Status, Version: l.Version, New: l.New, Removed: l.Removed})
 		},
 	})
 	if bar != nil {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -168,40 +169,38 @@ func mxEntries(t *testing.T, dir string) (records map[string]*ministry.RecordEnt
 	return records, links
 }
 
-// mxSetLink creates or decides a duplicate link with its event.
-// TODO: use the store's link methods once the deduplication work lands.
+// mxSetLink changes a duplicate link as deduplication and review do:
+// suspected or auto proposes the pair (the store's ApplyLinks, as hotich
+// dedup does), confirmed or rejected decides it with hotich review, ""
+// drops the pair.
 func mxSetLink(t *testing.T, dbPath, a, b string, score float64, status registry.LinkStatus) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), dbPath)
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tx, err := db.SQL().Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	var ra, rb int64
-	tx.QueryRow(`SELECT rid FROM records WHERE id = ?`, a).Scan(&ra)
-	tx.QueryRow(`SELECT rid FROM records WHERE id = ?`, b).Scan(&rb)
-	if ra == 0 || rb == 0 {
-		t.Fatalf("records %s, %s not in the store", a, b)
-	}
-	if ra > rb {
-		ra, rb = rb, ra
-	}
-	res, err := tx.Exec(`INSERT INTO events (at, kind, actor, detail) VALUES ('2025-06-09T08:00:00Z', 'link_decided', 'reviewer', '{}')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seq, _ := res.LastInsertId()
-	if _, err := tx.Exec(`INSERT INTO links (a_rid, b_rid, score, status, created_seq, version) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (a_rid, b_rid) DO UPDATE SET status = excluded.status, version = excluded.version`, ra, rb, score, string(status), seq, seq); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
+	switch status {
+	case registry.LinkConfirmed, registry.LinkRejected:
+		links, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range links {
+			if (l.A == a && l.B == b) || (l.A == b && l.B == a) {
+				action := map[registry.LinkStatus]string{registry.LinkConfirmed: "confirm", registry.LinkRejected: "reject"}[status]
+				mxCLI(t, "review", action, "--db", dbPath, "--by", "reviewer", "--note", "đối chiếu sổ gốc", strconv.FormatInt(l.ID, 10))
+				return
+			}
+		}
+		t.Fatalf("no link %s–%s to decide", a, b)
+	default:
+		last, _ := db.LastSeq(ctx)
+		run := sqlite.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: testClock}
+		if _, err := db.ApplyLinks(ctx, run, []sqlite.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status, Contributions: "{}"}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -288,16 +287,18 @@ func TestExportMinistryIncremental(t *testing.T) {
 	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
 		mxWriteBatches(t, filepath.Join(dir, "in1"), map[string]string{"ks-1.csv": mxKS1, "kh-1.csv": mxKH1}))
 	mxSetLink(t, a, mxKSID("4"), mxKSID("5"), 0.97, registry.LinkSuspected)
+	mxSetLink(t, a, mxKSID("1"), mxKSID("3"), 0.55, registry.LinkSuspected)
 	x1 := filepath.Join(dir, "x1")
 	mxCLI(t, "export", "--format", "ministry", "--db", a, "--out", x1, "--full")
 	m1 := mxManifest(t, x1)
 
 	// More entries and a rescan that disagrees with entry 3; a decided
-	// review, a new link, a correction, a settled conflict.
+	// review, a new link, a dropped one, a correction, a settled conflict.
 	mxCLI(t, "ingest", "--db", a, "--rejects", filepath.Join(dir, "rej"),
 		mxWriteBatches(t, filepath.Join(dir, "in2"), map[string]string{"ks-2.csv": mxKS2}))
 	mxSetLink(t, a, mxKSID("4"), mxKSID("5"), 0.97, registry.LinkConfirmed)
-	mxSetLink(t, a, mxKSID("6"), mxKSID("2"), 0.62, registry.LinkSuspected)
+	mxSetLink(t, a, mxKSID("6"), mxKSID("7"), 0.62, registry.LinkSuspected)
+	mxSetLink(t, a, mxKSID("1"), mxKSID("3"), 0, "")
 	mxCLI(t, "correct", "--db", a, "--by", "clerk", "--basis", "QĐ 5/QĐ-UBND", mxKSID("1"), "ho_ten=Nguyễn Văn Ân")
 	mxCLI(t, "conflicts", "resolve", "--db", a, "--by", "clerk", "--pick", "2", mxKSID("3"), "noi_sinh")
 
@@ -315,10 +316,20 @@ func TestExportMinistryIncremental(t *testing.T) {
 		got = append(got, id)
 	}
 	sort.Strings(got)
-	want := []string{mxKSID("1"), mxKSID("3"), mxKSID("6"), mxKSID("7")}
+	// 1: corrected; 3: rescanned and settled; 6, 7: new; 4, 5: the review
+	// decision closed their suspected_duplicate flags (1 and 3 likewise by
+	// the drop). Entry 2 and the marriage did not change.
+	want := []string{mxKSID("1"), mxKSID("3"), mxKSID("4"), mxKSID("5"), mxKSID("6"), mxKSID("7")}
 	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("changed records %v, want exactly %v", got, want)
+	}
+	for _, id := range []string{mxKSID("4"), mxKSID("5")} {
+		for _, f := range records[id].Record.Flags {
+			if f.Code == registry.FlagSuspectDuplicate {
+				t.Errorf("%s still carries %s after the review decision", id, f.Code)
+			}
+		}
 	}
 	for id, r := range records {
 		if isNew := id == mxKSID("6") || id == mxKSID("7"); r.New != isNew {
@@ -326,33 +337,45 @@ func TestExportMinistryIncremental(t *testing.T) {
 		}
 	}
 	corrected := records[mxKSID("1")]
-	if corrected.Record.Fields["ho_ten"] != "Nguyễn Văn Ân" || len(corrected.Events) != 1 || corrected.Events[0].Kind != "record_corrected" {
-		t.Errorf("corrected record: %q, events %+v", corrected.Record.Fields["ho_ten"], corrected.Events)
+	var kinds []string
+	for _, ev := range corrected.Events {
+		kinds = append(kinds, ev.Kind)
+	}
+	if corrected.Record.Fields["ho_ten"] != "Nguyễn Văn Ân" || !reflect.DeepEqual(kinds, []string{"link_dropped", "record_corrected"}) {
+		t.Errorf("corrected record: %q, events %v", corrected.Record.Fields["ho_ten"], kinds)
 	}
 	if c := records[mxKSID("3")].Record.Conflicts; len(c) != 1 || !c[0].Resolved || records[mxKSID("3")].Record.Fields["noi_sinh"] != "Bệnh viện Nhi Đồng" {
 		t.Errorf("settled conflict: %+v, noi_sinh %q", c, records[mxKSID("3")].Record.Fields["noi_sinh"])
 	}
-	if len(links) != 2 {
-		t.Fatalf("links %+v, want the decided one and the new one", links)
+	if len(links) != 3 {
+		t.Fatalf("links %+v, want the decided, the new and the dropped one", links)
 	}
+	pair := func(x, y string) [2]string { return [2]string{min(mxKSID(x), mxKSID(y)), max(mxKSID(x), mxKSID(y))} }
 	for _, l := range links {
-		switch {
-		case l.A == min(mxKSID("4"), mxKSID("5")) && l.B == max(mxKSID("4"), mxKSID("5")):
-			if l.Status != registry.LinkConfirmed || l.New {
+		switch [2]string{l.A, l.B} {
+		case pair("4", "5"):
+			if l.Status != registry.LinkConfirmed || l.New || l.Removed {
 				t.Errorf("decided link %+v", l)
 			}
-		case l.A == min(mxKSID("6"), mxKSID("2")) && l.B == max(mxKSID("6"), mxKSID("2")):
-			if l.Status != registry.LinkSuspected || !l.New {
+		case pair("6", "7"):
+			if l.Status != registry.LinkSuspected || !l.New || l.Removed {
 				t.Errorf("new link %+v", l)
+			}
+		case pair("1", "3"):
+			if !l.Removed {
+				t.Errorf("dropped link %+v", l)
 			}
 		default:
 			t.Errorf("unexpected link %+v", l)
 		}
 	}
 	for _, c := range m2.Counts {
-		if c.Register == registry.Birth && (c.New != 2 || c.Updated != 2) || c.Register != registry.Birth && c.New+c.Updated != 0 {
+		if c.Register == registry.Birth && (c.New != 2 || c.Updated != 4) || c.Register != registry.Birth && c.New+c.Updated != 0 {
 			t.Errorf("count %+v", c)
 		}
+	}
+	if m2.Links != (ministry.Count{New: 1, Updated: 1, Removed: 1}) {
+		t.Errorf("link counts %+v", m2.Links)
 	}
 
 	t.Run("RerunSameBytes", func(t *testing.T) {

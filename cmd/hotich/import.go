@@ -146,9 +146,9 @@ func importManifest(ctx context.Context, e *env, db *sqlite.DB, dir string, m *m
 	}
 	c := im.Counts()
 	e.log.Info("imported", "format", "ministry", "manifest", m.Name, "created", c.Created, "updated", c.Updated, "unchanged", c.Unchanged,
-		"links_created", c.LinksCreated, "links_updated", c.LinksUpdated, "elapsed", time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(e.stdout, "%s (mốc %d..%d): bản ghi %d mới, %d cập nhật, %d không đổi; liên kết %d mới, %d cập nhật, %d không đổi.\n",
-		m.Name, m.Since, m.Until, c.Created, c.Updated, c.Unchanged, c.LinksCreated, c.LinksUpdated, c.LinksSame)
+		"links_created", c.LinksCreated, "links_updated", c.LinksUpdated, "links_removed", c.LinksRemoved, "elapsed", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "%s (mốc %d..%d): bản ghi %d mới, %d cập nhật, %d không đổi; liên kết %d mới, %d cập nhật, %d xóa, %d không đổi.\n",
+		m.Name, m.Since, m.Until, c.Created, c.Updated, c.Unchanged, c.LinksCreated, c.LinksUpdated, c.LinksRemoved, c.LinksSame)
 	return nil
 }
 
@@ -207,10 +207,12 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 				return err
 			}
 			var err error
-			if en.Record != nil {
+			switch l := en.Link; {
+			case en.Record != nil:
 				_, err = im.Record(ctx, en.Record.Record)
-			} else {
-				l := en.Link
+			case l.Removed:
+				_, err = im.RemoveLink(ctx, l.A, l.B)
+			default:
 				_, err = im.Link(ctx, l.A, l.B, l.Score, l.Status)
 			}
 			if err != nil {
