@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,16 +19,24 @@ func init() {
 	register("export", "export the store: the full JSONL dump, or the ministry's XML", runExport)
 }
 
-// exportFormat writes one export format. args are the flags left after the
-// common ones, for formats with flags of their own.
+// exportFormat is one export format. flags adds the format's own flags to
+// the export's FlagSet and returns the function that runs the export once
+// they are parsed.
 type exportFormat struct {
-	usage string
-	run   func(ctx context.Context, e *env, db *sqlite.DB, out string, args []string) error
+	summary string // one line in the export's usage
+	usage   string // the format's own usage text, shown by -h with --format
+	flags   func(fs *flag.FlagSet) exportRun
 }
+
+// exportRun writes an export of db to out.
+type exportRun func(ctx context.Context, e *env, db *sqlite.DB, out string) error
 
 // exportFormats lists the formats; each lives in its own file.
 var exportFormats = map[string]exportFormat{
-	"jsonl": {usage: "the operator's full dump, one record per line, sorted by id (-o FILE, default stdout)", run: exportJSONL},
+	"jsonl": {
+		summary: "the operator's full dump, one record per line, sorted by id (-o FILE, default stdout)",
+		flags:   func(*flag.FlagSet) exportRun { return exportJSONL },
+	},
 }
 
 const exportUsage = `
@@ -35,6 +44,8 @@ Usage: hotich export --format FORMAT [--db PATH] [-o OUT] [format flags]
 
 Exports the store. Formats:
 %s
+"hotich export --format FORMAT -h" shows a format's own flags.
+
 Examples:
 
 	hotich export --format jsonl > records.jsonl
@@ -42,35 +53,69 @@ Examples:
 `
 
 func runExport(ctx context.Context, e *env, args []string) error {
-	var formats []string
-	for name, f := range exportFormats {
-		formats = append(formats, fmt.Sprintf("\t%-9s %s\n", name, f.usage))
+	name := formatArg(args)
+	f, ok := exportFormats[name]
+	if !ok {
+		return usageError(fmt.Sprintf("export: unknown format %q", name))
 	}
-	sort.Strings(formats)
-	fs := newFlagSet(e, "export", fmt.Sprintf(exportUsage, strings.Join(formats, "")))
+	usage := f.usage
+	if usage == "" {
+		var formats []string
+		for n, f := range exportFormats {
+			formats = append(formats, fmt.Sprintf("\t%-9s %s\n", n, f.summary))
+		}
+		sort.Strings(formats)
+		usage = fmt.Sprintf(exportUsage, strings.Join(formats, ""))
+	}
+	fs := newFlagSet(e, "export", usage)
 	dbPath := dbFlag(fs)
-	format := fs.String("format", "jsonl", "export format")
+	fs.String("format", "jsonl", "export format: "+strings.Join(formatNames(), ", "))
 	out := fs.String("o", "", "output file or folder (format-dependent)")
 	fs.StringVar(out, "out", "", "same as -o")
+	runFormat := f.flags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	f, ok := exportFormats[*format]
-	if !ok {
-		return usageError(fmt.Sprintf("export: unknown format %q", *format))
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("export: unexpected arguments %q", fs.Args()))
 	}
 	db, err := openStore(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return f.run(ctx, e, db, *out, fs.Args())
+	return runFormat(ctx, e, db, *out)
 }
 
-func exportJSONL(ctx context.Context, e *env, db *sqlite.DB, out string, args []string) error {
-	if len(args) > 0 {
-		return usageError(fmt.Sprintf("export: unexpected arguments %q", args))
+// formatArg finds the value of --format among the export's arguments
+// before they are parsed, since the format decides which flags exist.
+func formatArg(args []string) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "format" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		return value
 	}
+	return "jsonl"
+}
+
+func formatNames() []string {
+	var names []string
+	for n := range exportFormats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func exportJSONL(ctx context.Context, e *env, db *sqlite.DB, out string) error {
 	return writeAtomically(e, out, func(w io.Writer) error {
 		jw := jsonl.NewWriter(w)
 		n := 0

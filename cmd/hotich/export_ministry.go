@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -21,83 +20,10 @@ import (
 
 func init() {
 	exportFormats["ministry"] = exportFormat{
-		usage: "the ministry sync export: XML per docs/ministry-format.md into --out DIR (--full, or --since WATERMARK|MANIFEST|last)",
-		run:   exportMinistry,
+		summary: "the ministry sync export: XML per docs/ministry-format.md into --out DIR (--full, or --since WATERMARK|MANIFEST|last)",
+		usage:   ministryExportUsage,
+		flags:   ministryExportFlags,
 	}
-	// export.go's FlagSet knows only the common flags and fails on any
-	// other, so "--full" could never reach the format's args. Until export
-	// formats can declare flags there, move the ministry flags behind "--"
-	// before it parses. (export.go's init runs first: files initialise in
-	// name order.)
-	if c, ok := commands["export"]; ok {
-		commands["export"] = command{summary: c.summary, run: func(ctx context.Context, e *env, args []string) error {
-			if isMinistryFormat(args) && wantsHelp(args) {
-				// The format's own usage, before export.go opens a store.
-				newMinistryExportFlags(e).fs.Usage()
-				return flag.ErrHelp
-			}
-			return c.run(ctx, e, moveFlags(args, ministryExportFlags))
-		}}
-	}
-}
-
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		switch a {
-		case "-h", "--h", "-help", "--help":
-			return true
-		}
-	}
-	return false
-}
-
-// isMinistryFormat reports whether the export's --format is ministry.
-func isMinistryFormat(args []string) bool {
-	for i, a := range args {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "format" {
-			continue
-		}
-		if !hasValue && i+1 < len(args) {
-			value = args[i+1]
-		}
-		return value == "ministry"
-	}
-	return false
-}
-
-// ministryExportFlags names the ministry format's flags, and whether each
-// takes a value.
-var ministryExportFlags = map[string]bool{"since": true, "full": false, "per-file": true, "quiet": false}
-
-// moveFlags moves the flags named in flags (with their values) behind a
-// "--", after the other flags, keeping their order.
-func moveFlags(args []string, flags map[string]bool) []string {
-	var rest, moved []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(append(append(rest, "--"), moved...), args[i+1:]...)
-		}
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takesValue, ok := flags[name]
-		if !strings.HasPrefix(a, "-") || !ok {
-			rest = append(rest, a)
-			continue
-		}
-		moved = append(moved, a)
-		if takesValue && !hasValue && i+1 < len(args) {
-			i++
-			moved = append(moved, args[i])
-		}
-	}
-	if len(moved) == 0 {
-		return rest
-	}
-	return append(append(rest, "--"), moved...)
 }
 
 const ministryExportUsage = `
@@ -126,48 +52,33 @@ Examples:
 	hotich export --format ministry --out /sync/today --since last
 `
 
-// ministryExportFlagSet is the ministry format's FlagSet and its flags.
-type ministryExportFlagSet struct {
-	fs      *flag.FlagSet
-	since   *string
-	full    *bool
-	perFile *int
-	quiet   *bool
-}
-
-func newMinistryExportFlags(e *env) ministryExportFlagSet {
-	fs := newFlagSet(e, "export --format ministry", ministryExportUsage)
-	return ministryExportFlagSet{
-		fs:      fs,
-		since:   fs.String("since", "", "export the changes after this watermark: a number, a manifest file, or last"),
-		full:    fs.Bool("full", false, "export every record and link"),
-		perFile: fs.Int("per-file", ministry.DefaultPerFile, "entries per data file"),
-		quiet:   fs.Bool("quiet", false, "no progress bar"),
+// ministryExportFlags adds the ministry format's flags to the export's
+// FlagSet.
+func ministryExportFlags(fs *flag.FlagSet) exportRun {
+	since := fs.String("since", "", "export the changes after this watermark: a number, a manifest file, or last")
+	full := fs.Bool("full", false, "export every record and link")
+	perFile := fs.Int("per-file", ministry.DefaultPerFile, "entries per data file")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	return func(ctx context.Context, e *env, db *sqlite.DB, out string) error {
+		switch {
+		case out == "" || out == "-":
+			fs.Usage()
+			return usageError("export --format ministry: --out DIR is required")
+		case *full == (*since != ""):
+			fs.Usage()
+			return usageError("export --format ministry: give either --full or --since WATERMARK")
+		case *perFile <= 0:
+			return usageError("export --format ministry: --per-file must be positive")
+		}
+		return exportMinistry(ctx, e, db, out, *since, *full, *perFile, *quiet)
 	}
 }
 
-func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args []string) error {
-	f := newMinistryExportFlags(e)
-	fs, since, full, perFile, quiet := f.fs, f.since, f.full, f.perFile, f.quiet
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	switch {
-	case fs.NArg() > 0:
-		return usageError(fmt.Sprintf("export: unexpected arguments %q", fs.Args()))
-	case out == "" || out == "-":
-		fs.Usage()
-		return usageError("export --format ministry: --out DIR is required")
-	case *full == (*since != ""):
-		fs.Usage()
-		return usageError("export --format ministry: give either --full or --since WATERMARK")
-	case *perFile <= 0:
-		return usageError("export --format ministry: --per-file must be positive")
-	}
+func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since string, full bool, perFile int, quiet bool) error {
 	from := int64(0)
-	if !*full {
+	if !full {
 		var err error
-		if from, err = resolveWatermark(ctx, db, *since); err != nil {
+		if from, err = resolveWatermark(ctx, db, since); err != nil {
 			return err
 		}
 	}
@@ -199,8 +110,8 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out string, args
 			if cs.Since == 0 {
 				mode = ministry.Full
 			}
-			w = ministry.NewWriter(dir, ref, ministry.Header{Mode: mode, Since: cs.Since, Until: cs.Until, DataTime: cs.At}, *perFile)
-			if !*quiet && isTerminal(e.stderr) {
+			w = ministry.NewWriter(dir, ref, ministry.Header{Mode: mode, Since: cs.Since, Until: cs.Until, DataTime: cs.At}, perFile)
+			if !quiet && isTerminal(e.stderr) {
 				bar = progressbar.NewOptions64(int64(cs.Records+cs.Links),
 					progressbar.OptionSetWriter(e.stderr),
 					progressbar.OptionSetDescription("xuất dữ liệu đồng bộ"),

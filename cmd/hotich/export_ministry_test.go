@@ -542,16 +542,20 @@ func TestExportMinistryHelp(t *testing.T) {
 	}
 }
 
-func TestMoveFlags(t *testing.T) {
-	for _, c := range []struct{ in, want []string }{
-		{[]string{"--format", "ministry", "--out", "d", "--full"}, []string{"--format", "ministry", "--out", "d", "--", "--full"}},
-		{[]string{"--since", "7", "--db", "x", "--per-file=3"}, []string{"--db", "x", "--", "--since", "7", "--per-file=3"}},
-		{[]string{"--format", "jsonl"}, []string{"--format", "jsonl"}},
-		{[]string{"--full", "--", "rest"}, []string{"--", "--full", "rest"}},
+func TestExportFlagsInAnyOrder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hotich.db")
+	env := map[string]string{"HOTICH_LOG": "warn"}
+	for i, args := range [][]string{
+		{"export", "--full", "--format", "ministry", "--db", db, "--out"},
+		{"export", "--db", db, "--per-file=10", "--format=ministry", "--quiet", "--full", "--out"},
 	} {
-		if got := moveFlags(c.in, ministryExportFlags); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("moveFlags(%q) = %q, want %q", c.in, got, c.want)
+		out := filepath.Join(t.TempDir(), fmt.Sprint(i))
+		if _, errOut, code := cli(t, env, append(args, out)...); code != 0 {
+			t.Errorf("%q: exit %d\n%s", args, code, errOut)
 		}
+	}
+	if _, _, code := cli(t, env, "export", "--format", "jsonl", "--full", "--db", db); code != 2 {
+		t.Errorf("a ministry flag with --format jsonl: exit %d, want 2", code)
 	}
 }
 
