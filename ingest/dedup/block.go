@@ -263,17 +263,17 @@ func (b *blocking) blocks(r int, pending []bool) []block {
 			e++
 		}
 		if e-s >= 2 {
-			any := pending == nil
-			for k := s; k < e && !any; k++ {
-				any = pending[list[k].idx]
+			ok := pending == nil
+			for k := s; k < e && !ok; k++ {
+				ok = pending[list[k].idx]
 			}
-			if coarse && any {
-				any = false
-				for k := s; k < e && !any; k++ {
-					any = b.coarse(int(list[k].idx), r)
+			if coarse && ok {
+				ok = false
+				for k := s; k < e && !ok; k++ {
+					ok = b.coarse(int(list[k].idx), r)
 				}
 			}
-			if any {
+			if ok {
 				out = append(out, block{r, s, e})
 			}
 		}

@@ -227,6 +227,57 @@ type LinkChanges struct {
 	Unchanged int `json:"unchanged"` // scored as stored
 }
 
+// linkTx is a write transaction that prepares each statement once: a
+// run applies hundreds of thousands of links.
+type linkTx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (db *DB) beginLinks(ctx context.Context) (*linkTx, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &linkTx{Tx: tx, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+func (t *linkTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+func (t *linkTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *linkTx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return t.QueryRowContext(ctx, q, args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// close closes the prepared statements and rolls back unless committed.
+func (t *linkTx) close() {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+	t.Rollback()
+}
+
 // linkRow is a stored link.
 type linkRow struct {
 	id, aRID, bRID int64
@@ -302,28 +353,18 @@ func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkPropo
 }
 
 func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *LinkChanges) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginLinks(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	ridOf, err := tx.PrepareContext(ctx, `SELECT rid FROM records WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	defer ridOf.Close()
-	find, err := tx.PrepareContext(ctx, `SELECT `+linkRowColumns+` FROM links WHERE a_rid = ? AND b_rid = ?`)
-	if err != nil {
-		return err
-	}
-	defer find.Close()
+	defer tx.close()
 	at := db.now()
 	for _, p := range proposals {
 		var aRID, bRID int64
-		if err := ridOf.QueryRowContext(ctx, p.A).Scan(&aRID); err != nil {
+		if err := tx.queryRow(ctx, `SELECT rid FROM records WHERE id = ?`, p.A).Scan(&aRID); err != nil {
 			return fmt.Errorf("link %s: %w", p.A, err)
 		}
-		if err := ridOf.QueryRowContext(ctx, p.B).Scan(&bRID); err != nil {
+		if err := tx.queryRow(ctx, `SELECT rid FROM records WHERE id = ?`, p.B).Scan(&bRID); err != nil {
 			return fmt.Errorf("link %s: %w", p.B, err)
 		}
 		aID, bID := p.A, p.B
@@ -331,7 +372,7 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 		if aRID > bRID {
 			aRID, bRID, aID, bID, aFP, bFP = bRID, aRID, bID, aID, bFP, aFP
 		}
-		x, err := scanLinkRow(find.QueryRowContext(ctx, aRID, bRID))
+		x, err := scanLinkRow(tx.queryRow(ctx, `SELECT `+linkRowColumns+` FROM links WHERE a_rid = ? AND b_rid = ?`, aRID, bRID))
 		if errors.Is(err, sql.ErrNoRows) {
 			x = nil
 		} else if err != nil {
@@ -343,17 +384,17 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 		case x == nil && status == "":
 			continue
 		case x == nil:
-			res, err := tx.ExecContext(ctx, `INSERT INTO links (a_rid, b_rid, score, status, proposed, contributions, created_seq, version, a_fp, b_fp)
+			res, err := tx.exec(ctx, `INSERT INTO links (a_rid, b_rid, score, status, proposed, contributions, created_seq, version, a_fp, b_fp)
 				VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, aRID, bRID, score, status, status, p.Contributions, aFP, bFP)
 			if err != nil {
 				return fmt.Errorf("insert link %s %s: %w", aID, bID, err)
 			}
 			id, _ := res.LastInsertId()
-			seq, err := appendEvent(ctx, tx, at, "link_created", aRID, 0, "", linkDetail(id, aID, bID, status, "", score))
+			seq, err := appendEvent(ctx, tx.Tx, at, "link_created", aRID, 0, "", linkDetail(id, aID, bID, status, "", score))
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE links SET created_seq = ?, version = ? WHERE id = ?`, seq, seq, id); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE links SET created_seq = ?, version = ? WHERE id = ?`, seq, seq, id); err != nil {
 				return err
 			}
 			l := &linkRow{id: id, aRID: aRID, bRID: bRID, status: status}
@@ -390,7 +431,7 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 		if decided {
 			detail["decided_by"] = x.decidedBy.String
 		}
-		seq, err := appendEvent(ctx, tx, at, kind, aRID, 0, "", detail)
+		seq, err := appendEvent(ctx, tx.Tx, at, kind, aRID, 0, "", detail)
 		if err != nil {
 			return err
 		}
@@ -398,12 +439,12 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 			return err
 		}
 		if status == "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE id = ?`, x.id); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM links WHERE id = ?`, x.id); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE links SET score = ?, status = ?, proposed = ?, contributions = ?, a_fp = ?, b_fp = ?, version = ?,
+		if _, err := tx.exec(ctx, `UPDATE links SET score = ?, status = ?, proposed = ?, contributions = ?, a_fp = ?, b_fp = ?, version = ?,
 			decided_by = NULL, decided_at = NULL, note = NULL WHERE id = ?`, score, status, status, p.Contributions, aFP, bFP, seq, x.id); err != nil {
 			return err
 		}
@@ -426,7 +467,7 @@ func linkDetail(id int64, a, b, status, from string, score float64) map[string]a
 // the link row itself: the suspected_duplicate flags follow the review
 // queue, and both records take the event's seq as their version. status is
 // the new status ("" when the link goes away).
-func (db *DB) linkChanged(ctx context.Context, tx *sql.Tx, l *linkRow, aID, bID, status string, seq int64) error {
+func (db *DB) linkChanged(ctx context.Context, tx *linkTx, l *linkRow, aID, bID, status string, seq int64) error {
 	inQueue := status == string(registry.LinkSuspected)
 	hasFlags := l.aFlag.Valid || l.bFlag.Valid
 	switch {
@@ -436,25 +477,25 @@ func (db *DB) linkChanged(ctx context.Context, tx *sql.Tx, l *linkRow, aID, bID,
 			rid   int64
 			other string
 		}{{l.aRID, bID}, {l.bRID, aID}} {
-			res, err := tx.ExecContext(ctx, `INSERT INTO flags (record_rid, code, field, detail, created_seq) VALUES (?, ?, '', ?, ?)`,
+			res, err := tx.exec(ctx, `INSERT INTO flags (record_rid, code, field, detail, created_seq) VALUES (?, ?, '', ?, ?)`,
 				side.rid, string(registry.FlagSuspectDuplicate), fmt.Sprintf("nghi trùng với %s (liên kết %d)", side.other, l.id), seq)
 			if err != nil {
 				return err
 			}
 			flags[i], _ = res.LastInsertId()
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE links SET a_flag = ?, b_flag = ? WHERE id = ?`, flags[0], flags[1], l.id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE links SET a_flag = ?, b_flag = ? WHERE id = ?`, flags[0], flags[1], l.id); err != nil {
 			return err
 		}
 	case !inQueue && hasFlags:
-		if _, err := tx.ExecContext(ctx, `UPDATE flags SET resolved_seq = ? WHERE id IN (?, ?) AND resolved_seq IS NULL`, seq, l.aFlag, l.bFlag); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE flags SET resolved_seq = ? WHERE id IN (?, ?) AND resolved_seq IS NULL`, seq, l.aFlag, l.bFlag); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE links SET a_flag = NULL, b_flag = NULL WHERE id = ?`, l.id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE links SET a_flag = NULL, b_flag = NULL WHERE id = ?`, l.id); err != nil {
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE records SET version = ? WHERE rid IN (?, ?)`, seq, l.aRID, l.bRID)
+	_, err := tx.exec(ctx, `UPDATE records SET version = ? WHERE rid IN (?, ?)`, seq, l.aRID, l.bRID)
 	return err
 }
 
@@ -603,11 +644,11 @@ func (db *DB) ReopenLink(ctx context.Context, id int64, actor, note string) erro
 }
 
 func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string, next func(*linkRow) (string, error)) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginLinks(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.close()
 	x, err := scanLinkRow(tx.QueryRowContext(ctx, `SELECT `+linkRowColumns+` FROM links WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Errorf(registry.ENOTFOUND, "không có liên kết số %d", id)
@@ -628,7 +669,7 @@ func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string
 		detail["note"] = note
 	}
 	at := db.now()
-	seq, err := appendEvent(ctx, tx, at, kind, x.aRID, 0, actor, detail)
+	seq, err := appendEvent(ctx, tx.Tx, at, kind, x.aRID, 0, actor, detail)
 	if err != nil {
 		return err
 	}
@@ -637,10 +678,10 @@ func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string
 	}
 	decided := status == string(registry.LinkConfirmed) || status == string(registry.LinkRejected)
 	if decided {
-		_, err = tx.ExecContext(ctx, `UPDATE links SET status = ?, decided_by = ?, decided_at = ?, note = ?, version = ? WHERE id = ?`,
+		_, err = tx.exec(ctx, `UPDATE links SET status = ?, decided_by = ?, decided_at = ?, note = ?, version = ? WHERE id = ?`,
 			status, actor, at, nullString(note), seq, x.id)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE links SET status = ?, decided_by = NULL, decided_at = NULL, note = ?, version = ? WHERE id = ?`,
+		_, err = tx.exec(ctx, `UPDATE links SET status = ?, decided_by = NULL, decided_at = NULL, note = ?, version = ? WHERE id = ?`,
 			status, nullString(note), seq, x.id)
 	}
 	if err != nil {
