@@ -214,3 +214,45 @@ func TestFingerprint(t *testing.T) {
 		t.Errorf("Fingerprint = %#x, want %#x: the definition changed", got, want)
 	}
 }
+
+// TestLargeBlock checks that a block larger than the sorted-neighbourhood
+// threshold is compared in linear work and still finds its duplicates.
+func TestLargeBlock(t *testing.T) {
+	src := &memSource{}
+	mothers := []string{"Lan", "Hoa", "Mai", "Cúc", "Đào", "Hương", "Thu", "Hà", "Yến", "Loan"}
+	surnames := []string{"Trần", "Lê", "Phạm", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"}
+	n := 0
+	for i := 0; i < 30; i++ {
+		for j := 0; j < 10; j++ {
+			n++
+			// 300 boys named An born the same day: one block of 300 under
+			// "ten+ngay_sinh"; their mothers differ.
+			src.add(registry.Birth, fmt.Sprintf("KS-%03d", n), 1, birth(map[string]string{
+				"me_ho_ten": surnames[i%10] + " Thị " + mothers[j] + fmt.Sprint(" ", i), "cha_ho_ten": "", "cha_ngay_sinh": "", "so_dinh_danh": "",
+				"ho_ten": []string{"Nguyễn Văn An", "Trần Văn An", "Lê Minh An"}[i%3], "noi_sinh": "", "que_quan": "",
+			}))
+		}
+	}
+	// A second registration of entry KS-123 with its diacritics lost.
+	dup := src.recs[122]
+	f := map[string]string{}
+	for k, v := range dup.Fields {
+		f[k] = v
+	}
+	f["ho_ten"] = "Nguyen Van An"
+	if dup.Fields["ho_ten"] != "Nguyễn Văn An" {
+		f["ho_ten"] = dup.Fields["ho_ten"]
+	}
+	src.add(registry.Birth, "KS-999", 1, f)
+	res := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	if res.MaxBlock < 300 {
+		t.Fatalf("max block %d, want the 301 entries of one day", res.MaxBlock)
+	}
+	if got := pairs(res)["KS-123~KS-999"]; got == "" {
+		t.Errorf("duplicate in a large block not linked: %v", pairs(res))
+	}
+	if limit := int64(301 * 30 * len(dedup.Rules(registry.Birth))); res.Candidates > limit {
+		t.Errorf("%d pairs compared among 301 entries, want at most %d (a window, not the square)", res.Candidates, limit)
+	}
+	t.Logf("%d pairs compared, max block %d", res.Candidates, res.MaxBlock)
+}
