@@ -158,17 +158,61 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 			total += fi.Size()
 		}
 	}
+	// About 350 bytes a row in a typical ward export.
+	bulkDone, err := in.store.BulkLoad(ctx, int(total/350))
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := bulkDone(context.WithoutCancel(ctx)); err != nil {
+			in.opt.Log.Error("could not build the search indexes: the next command that opens the store builds them", "err", err)
+		}
+	}()
 	run := &runState{total: total}
 	var results []FileResult
 	var errs []error
+	// Small files share a transaction: uncommitted lists the results of
+	// files finished since the last commit, which a rollback undoes.
+	var last registry.BatchWriter
+	var uncommitted []int
+	settle := func(w registry.BatchWriter, err error) {
+		if w == nil {
+			return
+		}
+		last = w
+		if w.Committed() {
+			uncommitted = uncommitted[:0]
+			return
+		}
+		if err != nil {
+			// The shared transaction was rolled back: the files finished
+			// in it are not stored either.
+			for _, i := range uncommitted {
+				results[i].Status = StatusFailed
+				results[i].Error = fmt.Sprintf("rolled back with %s: run the command again", filepath.Base(w.Batch().Path))
+				errs = append(errs, fmt.Errorf("%s: %s", results[i].Path, results[i].Error))
+			}
+			uncommitted = uncommitted[:0]
+			return
+		}
+		uncommitted = append(uncommitted, len(results)-1)
+	}
 	for _, f := range files {
-		res, err := in.ingestFile(ctx, f, run)
+		res, w, err := in.ingestFile(ctx, f, run)
 		results = append(results, res)
+		settle(w, err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return results, errors.Join(append(errs, ctx.Err())...)
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", f, err))
+		}
+	}
+	if last != nil && !last.Committed() {
+		if err := last.Checkpoint(ctx); err != nil {
+			last.Abort()
+			settle(last, err)
+			return results, errors.Join(append(errs, err)...)
 		}
 	}
 	return results, errors.Join(errs...)
@@ -225,12 +269,12 @@ func (in *Ingester) openRows(path string, b *registry.Batch) (rowReader, func() 
 }
 
 // ingestFile ingests one file.
-func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) (FileResult, error) {
+func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) (FileResult, registry.BatchWriter, error) {
 	res := FileResult{Path: path, File: filepath.Base(path), Status: StatusFailed}
 	hash, size, err := hashFile(path)
 	if err != nil {
 		res.Error = err.Error()
-		return res, err
+		return res, nil, err
 	}
 	defer func() { run.done += size }()
 
@@ -238,7 +282,7 @@ func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) 
 	rows, bytesRead, err := in.openRows(path, b)
 	if err != nil {
 		res.Error = err.Error()
-		return res, err
+		return res, nil, err
 	}
 	defer rows.Close()
 	res.Container, res.Encoding, res.Confidence = b.Container, b.Encoding, b.Confidence
@@ -247,18 +291,18 @@ func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) 
 	peeked, err := peekRegister(rows, b)
 	if err != nil {
 		res.Error = err.Error()
-		return res, err
+		return res, nil, err
 	}
 	res.Register = b.Register
 
 	ref, err := in.store.RefData(ctx)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	w, err := in.store.BeginBatch(ctx, b)
 	if err != nil {
 		res.Error = err.Error()
-		return res, err
+		return res, nil, err
 	}
 	if w == nil {
 		res.Status, res.Counts = StatusSkipped, b.Counts
@@ -269,11 +313,11 @@ func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) 
 			if _, err := os.Stat(rejectReportPath(in.opt.RejectsDir, b, ".jsonl")); err != nil {
 				if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, b); err != nil {
 					res.Error = err.Error()
-					return res, err
+					return res, nil, err
 				}
 			}
 		}
-		return res, nil
+		return res, nil, nil
 	}
 	res.Status = StatusIngested
 	if b.RowsDone > 0 {
@@ -293,23 +337,31 @@ func (in *Ingester) ingestFile(ctx context.Context, path string, run *runState) 
 		w.Abort()
 		res.Counts = w.Batch().Counts
 		res.Error = err.Error()
-		return res, err
+		return res, w, err
 	}
-	if err := w.Finish(ctx); err != nil {
+	if err := w.Done(ctx); err != nil {
+		w.Abort()
 		res.Error = err.Error()
-		return res, err
+		return res, w, err
+	}
+	if w.Pending() >= in.opt.CommitRows {
+		if err := w.Checkpoint(ctx); err != nil {
+			w.Abort()
+			res.Error = err.Error()
+			return res, w, err
+		}
 	}
 	res.Counts = w.Batch().Counts
 	if in.opt.RejectsDir != "" && res.Counts.Rejected > 0 {
 		if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, w.Batch()); err != nil {
 			res.Error = err.Error()
-			return res, err
+			return res, w, err
 		}
 	}
 	if in.opt.Progress != nil {
 		in.opt.Progress(Progress{File: res.File, BytesDone: run.done + size, BytesTotal: run.total, Rows: run.rows})
 	}
-	return res, nil
+	return res, w, nil
 }
 
 // peekLimit bounds how many rows are read ahead to find the file's register.

@@ -35,6 +35,10 @@ type BatchService interface {
 	BeginBatch(ctx context.Context, b *Batch) (BatchWriter, error)
 	// Rejects calls fn for every rejected row of a batch, in row order.
 	Rejects(ctx context.Context, b *Batch, fn func(Reject) error) error
+	// BulkLoad announces about rows new rows. The store may prepare for
+	// them (suspend indexes it can build faster at the end); done, called
+	// after the last checkpoint, undoes that.
+	BulkLoad(ctx context.Context, rows int) (done func(context.Context) error, err error)
 }
 
 // BatchWriter stores the rows of one batch in order.
@@ -46,13 +50,23 @@ type BatchWriter interface {
 	Prepare(row *Row)
 	// Write stores one row and returns its outcome.
 	Write(ctx context.Context, row Row) (outcome string, err error)
-	// Pending returns the number of rows written since the last checkpoint.
+	// Pending returns the number of rows written since the last
+	// checkpoint, by this writer and by the writers of the batches before
+	// it that share its transaction.
 	Pending() int
-	// Checkpoint commits the rows written so far with the resume point.
+	// Checkpoint commits everything written since the last checkpoint,
+	// with each batch's resume point.
 	Checkpoint(ctx context.Context) error
-	// Finish checkpoints and marks the batch done.
+	// Finish marks the batch done and checkpoints.
 	Finish(ctx context.Context) error
-	// Abort drops the rows written since the last checkpoint.
+	// Done marks the batch done without checkpointing: it is done once
+	// checkpointed. Batches written one after another share a transaction
+	// until a checkpoint, so many small files can commit together.
+	Done(ctx context.Context) error
+	// Committed reports whether all of the batch is checkpointed.
+	Committed() bool
+	// Abort drops everything written since the last checkpoint, for this
+	// batch and the batches before it that share its transaction.
 	Abort()
 	// Batch returns the batch with its counts so far.
 	Batch() *Batch

@@ -106,6 +106,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
+	for _, b := range db.IndexBuilds {
+		e.log.Info("built search index", "index", b.Name, "took", b.Took.Round(time.Millisecond))
+	}
 	elapsed := time.Since(start)
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

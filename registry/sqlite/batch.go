@@ -89,7 +89,7 @@ func (db *DB) Batches(ctx context.Context) ([]*registry.Batch, error) {
 const batchSelect = `SELECT id, file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, rows_done, counts, started_at, COALESCE(finished_at, '') FROM batches`
 
 func (db *DB) findBatch(ctx context.Context, where string, arg any) (*registry.Batch, error) {
-	b, err := scanBatch(db.db.QueryRowContext(ctx, batchSelect+` WHERE `+where, arg))
+	b, err := scanBatch(db.queryer().QueryRowContext(ctx, batchSelect+` WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, registry.Errorf(registry.ENOTFOUND, "không tìm thấy lô dữ liệu")
 	}
@@ -132,6 +132,7 @@ type BatchWriter struct {
 	// registering is set while the open transaction also inserts the
 	// batch's own row: rolling it back makes the batch new again.
 	registering bool
+	finished    bool // marked done in the open group
 }
 
 type stmts struct {
@@ -149,54 +150,98 @@ func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (registry.B
 	return &BatchWriter{db: db, batch: b, last: b.RowsDone}, nil
 }
 
-// Batch returns the batch being written, with its counts so far.
-func (w *BatchWriter) Batch() *registry.Batch { return w.batch }
+// Batch returns the batch being written, with its counts so far,
+// including rows not yet committed.
+func (w *BatchWriter) Batch() *registry.Batch {
+	b := *w.batch
+	b.Counts.Add(w.chunk)
+	return &b
+}
 
-func (w *BatchWriter) begin(ctx context.Context) error {
-	// The chunk's transaction must not end on its own when ctx is cancelled
-	// (the caller stops between rows and calls Abort), and statements run
+// group is the open transaction of the bulk writer. Consecutive batches of
+// a run are written into it until a Checkpoint commits it: a run of many
+// small files commits every CommitRows rows, not once per file, and every
+// batch in it records its resume point in the same commit.
+type group struct {
+	tx      *sql.Tx
+	st      stmts
+	at      string
+	rows    int            // rows written since the last commit
+	members []*BatchWriter // writers with rows or state not yet committed
+}
+
+// queryer is what reads see: the open group's transaction, so that a batch
+// written but not yet committed is found, or else the pool.
+func (db *DB) queryer() interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+} {
+	if db.group != nil {
+		return db.group.tx
+	}
+	return db.db
+}
+
+func (db *DB) openGroup(ctx context.Context) (*group, error) {
+	if db.group != nil {
+		return db.group, nil
+	}
+	// The transaction must not end on its own when ctx is cancelled (the
+	// caller stops between rows and calls Abort), and statements run
 	// without a cancellable context are executed by the driver directly
 	// instead of on a goroutine each.
-	tx, err := w.db.db.BeginTx(context.WithoutCancel(ctx), nil)
+	tx, err := db.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	w.tx = tx
-	w.at = w.db.now()
-	if w.batch.ID == 0 {
-		if err := w.db.insertBatch(ctx, tx, w.batch); err != nil {
-			tx.Rollback()
-			w.tx, w.batch.ID = nil, 0
-			return err
-		}
-		w.registering = true
-	}
+	g := &group{tx: tx, at: db.now()}
 	prep := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
-		{&w.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
+		{&g.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
+		{&g.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
-		{&w.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.st.deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
-		{&w.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`},
-		{&w.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
-		{&w.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&w.st.findFlag, `SELECT COUNT(*) FROM flags WHERE record_rid = ? AND code = ? AND field = ? AND detail = ? AND resolved_seq IS NULL`},
-		{&w.st.findConflict, `SELECT id, vals FROM conflicts WHERE record_rid = ? AND field = ?`},
-		{&w.st.insertConflict, `INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`},
-		{&w.st.updConflict, `UPDATE conflicts SET vals = ?, resolved_seq = NULL WHERE id = ?`},
+		{&g.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
+		{&g.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&g.st.deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
+		{&g.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`},
+		{&g.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
+		{&g.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
+		// +code: the partial index on open flags' code must not be used
+		// here, or every check scans all open flags of that code.
+		{&g.st.findFlag, `SELECT COUNT(*) FROM flags WHERE record_rid = ? AND +code = ? AND field = ? AND detail = ? AND resolved_seq IS NULL`},
+		{&g.st.findConflict, `SELECT id, vals FROM conflicts WHERE record_rid = ? AND field = ?`},
+		{&g.st.insertConflict, `INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`},
+		{&g.st.updConflict, `UPDATE conflicts SET vals = ?, resolved_seq = NULL WHERE id = ?`},
 	}
 	for _, p := range prep {
 		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {
 			tx.Rollback()
-			w.tx = nil
-			return fmt.Errorf("prepare: %w", err)
+			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
+	db.group = g
+	return g, nil
+}
+
+// begin joins the writer to the open group, opening one if needed, and
+// records a new batch in it.
+func (w *BatchWriter) begin(ctx context.Context) error {
+	g, err := w.db.openGroup(ctx)
+	if err != nil {
+		return err
+	}
+	if w.batch.ID == 0 {
+		if err := w.db.insertBatch(ctx, g.tx, w.batch); err != nil {
+			w.batch.ID = 0
+			return err
+		}
+		w.registering = true
+	}
+	w.tx, w.st, w.at = g.tx, g.st, g.at
 	w.seq = 0 // the chunk's event is appended with its first row
+	g.members = append(g.members, w)
 	return nil
 }
 
@@ -290,6 +335,7 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 	raw := prep.raw
 	key := rowKey(w.batch.ID, row.N)
 	w.chunk.Rows++
+	w.db.group.rows++
 	if row.Err != nil {
 		if _, err := w.st.insertReject.ExecContext(ctx, key, string(row.Err.Code), row.Err.Field, row.Err.Message, raw); err != nil {
 			return "", fmt.Errorf("reject row %d: %w", row.N, err)
@@ -573,34 +619,59 @@ func (w *BatchWriter) addFlag(ctx context.Context, rid int64, f registry.Flag, k
 	return nil
 }
 
-// Checkpoint commits the rows written since the last checkpoint together
-// with the batch's resume point and counts.
+// Checkpoint commits the open group: the rows written by this writer and
+// by the writers of earlier batches in the same group, each batch with its
+// resume point and counts.
 func (w *BatchWriter) Checkpoint(ctx context.Context) error {
-	if w.tx == nil {
+	g := w.db.group
+	if g == nil {
 		return nil
 	}
-	counts := w.batch.Counts
-	counts.Add(w.chunk)
-	b, _ := json.Marshal(counts)
-	if _, err := w.tx.ExecContext(ctx, `UPDATE batches SET rows_done = ?, counts = ? WHERE id = ?`, w.last, string(b), w.batch.ID); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", w.batch.FileName, err)
+	for _, m := range g.members {
+		counts := m.batch.Counts
+		counts.Add(m.chunk)
+		b, _ := json.Marshal(counts)
+		if _, err := g.tx.ExecContext(ctx, `UPDATE batches SET rows_done = ?, counts = ? WHERE id = ?`, m.last, string(b), m.batch.ID); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", m.batch.FileName, err)
+		}
 	}
-	if err := w.tx.Commit(); err != nil {
-		return fmt.Errorf("checkpoint %s: commit: %w", w.batch.FileName, err)
+	if err := g.tx.Commit(); err != nil {
+		return fmt.Errorf("checkpoint: commit: %w", err)
 	}
-	w.tx, w.registering = nil, false
-	w.batch.Counts = counts
-	w.batch.RowsDone = w.last
-	w.chunk = registry.BatchCounts{}
+	w.db.group = nil
+	for _, m := range g.members {
+		m.batch.Counts.Add(m.chunk)
+		m.batch.RowsDone = m.last
+		m.chunk = registry.BatchCounts{}
+		m.tx, m.registering = nil, false
+		if m.finished {
+			m.batch.Status = registry.BatchDone
+		}
+	}
 	return nil
 }
 
-// Pending returns the number of rows written since the last checkpoint.
-func (w *BatchWriter) Pending() int { return w.chunk.Rows }
+// Pending returns the number of rows written into the open group, by any
+// writer, since it was last committed.
+func (w *BatchWriter) Pending() int {
+	if w.db.group == nil {
+		return 0
+	}
+	return w.db.group.rows
+}
 
-// Finish commits the last rows and marks the batch done, in one
-// transaction.
+// Finish marks the batch done and commits.
 func (w *BatchWriter) Finish(ctx context.Context) error {
+	if err := w.Done(ctx); err != nil {
+		return err
+	}
+	return w.Checkpoint(ctx)
+}
+
+// Done marks the batch done in the open group without committing it: the
+// batch is done once the group commits. A caller writing many small files
+// checkpoints when enough rows are pending, and at the end of its run.
+func (w *BatchWriter) Done(ctx context.Context) error {
 	if w.tx == nil {
 		if err := w.begin(ctx); err != nil {
 			return err
@@ -615,23 +686,31 @@ func (w *BatchWriter) Finish(ctx context.Context) error {
 	if _, err := appendEvent(ctx, w.tx, now.Format(time.RFC3339), "batch_finished", 0, w.batch.ID, "", counts); err != nil {
 		return err
 	}
-	if err := w.Checkpoint(ctx); err != nil {
-		return err
-	}
-	w.batch.Status, w.batch.FinishedAt = registry.BatchDone, now
+	w.finished, w.batch.FinishedAt = true, now
 	return nil
 }
 
-// Abort rolls back the rows written since the last checkpoint. The batch
-// stays "running": a later run resumes it.
+// Abort rolls back the open group: the rows written since the last
+// checkpoint, by this writer and by the writers of earlier batches in the
+// group. Their batches stay as last committed (or, if new, unrecorded): a
+// later run resumes them.
 func (w *BatchWriter) Abort() {
-	if w.tx != nil {
-		w.tx.Rollback()
-		w.tx = nil
-		w.chunk = registry.BatchCounts{}
-		w.last = w.batch.RowsDone
-		if w.registering {
-			w.batch.ID, w.registering = 0, false
+	g := w.db.group
+	if g == nil {
+		return
+	}
+	g.tx.Rollback()
+	w.db.group = nil
+	for _, m := range g.members {
+		m.tx = nil
+		m.chunk = registry.BatchCounts{}
+		m.last = m.batch.RowsDone
+		m.finished = false
+		if m.registering {
+			m.batch.ID, m.registering = 0, false
 		}
 	}
 }
+
+// Committed reports whether everything written for the batch is committed.
+func (w *BatchWriter) Committed() bool { return w.tx == nil }

@@ -337,7 +337,7 @@ func (db *DB) SourceRows(ctx context.Context, id string) ([]SourceRow, error) {
 
 // Rejects calls fn for every rejected row of a batch, in row order.
 func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(registry.Reject) error) error {
-	rows, err := db.db.QueryContext(ctx, `SELECT key, code, field, message, raw FROM rejects WHERE key >= ? AND key < ? ORDER BY key`,
+	rows, err := db.queryer().QueryContext(ctx, `SELECT key, code, field, message, raw FROM rejects WHERE key >= ? AND key < ? ORDER BY key`,
 		rowKey(batch.ID, 0), rowKey(batch.ID+1, 0))
 	if err != nil {
 		return err

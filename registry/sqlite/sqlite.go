@@ -32,7 +32,7 @@ const driverName = "sqlite3_hotich"
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			_, err := c.Exec(`PRAGMA wal_autocheckpoint = 10000`, nil)
+			_, err := c.Exec(`PRAGMA wal_autocheckpoint = 100000`, nil)
 			return err
 		},
 	})
@@ -47,6 +47,12 @@ type DB struct {
 	Now func() time.Time
 
 	filter *idFilter // built by the first batch writer; see filter.go
+	group  *group    // the bulk writer's open transaction; see batch.go
+
+	// IndexBuilds lists the search indexes this handle had to build (after
+	// a bulk load, or when opening a store a killed bulk load left
+	// without them), for the caller to report.
+	IndexBuilds []IndexBuild
 
 	refOnce sync.Once
 	ref     *registry.RefData
@@ -90,7 +96,12 @@ func (db *DB) init(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
-	return db.seed(ctx)
+	if err := db.seed(ctx); err != nil {
+		return err
+	}
+	// A bulk load killed before it rebuilt the search indexes left them
+	// out: build them now.
+	return db.buildSearchIndexes(ctx)
 }
 
 // Close closes the store.
