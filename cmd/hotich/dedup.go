@@ -206,6 +206,9 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 	}
 	started := e.now()
 	t0 := time.Now()
+	for _, j := range jobs {
+		e.log.Info("dedup: matching", "register", j.Register, "since", j.Since)
+	}
 	linker := dedup.New(model, dedup.Options{Estimate: opt.estimate, EM: opt.em, Workers: opt.workers, Log: e.log})
 	results, err := linker.Run(ctx, db, jobs...)
 	if err != nil {
