@@ -44,7 +44,7 @@ func (v *Verifier) Verify(ctx context.Context, payload string, doc *Document) (*
 	res := &Result{Payload: p}
 	key, err := v.Key(ctx, p.KeyID)
 	if registry.ErrorCode(err) == registry.ENOTFOUND {
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: khóa %s ghi trên bản sao không phải khóa đã đăng ký của cơ quan %s", p.KeyID, p.IssuerCode)
+		return res, registry.Errorf(registry.EINVALID, "khóa %s ghi trên bản sao không phải khóa đã đăng ký của cơ quan %s", p.KeyID, p.IssuerCode)
 	}
 	if err != nil {
 		return res, err
@@ -57,7 +57,7 @@ func (v *Verifier) Verify(ctx context.Context, payload string, doc *Document) (*
 
 	if doc != nil {
 		if doc.ContentSHA256 != p.ContentHex() {
-			return res, registry.Errorf(registry.EINVALID, "không hợp lệ: nội dung bản sao đã bị sửa (mã băm nội dung trang không khớp mã băm đã ký)")
+			return res, registry.Errorf(registry.EINVALID, "nội dung bản sao đã bị sửa (mã băm nội dung trang không khớp mã băm đã ký)")
 		}
 		res.Checks = append(res.Checks, "nội dung trang khớp mã băm đã ký")
 	}
@@ -71,27 +71,27 @@ func (v *Verifier) Verify(ctx context.Context, payload string, doc *Document) (*
 		return res, err
 	}
 	if len(issues) == 0 {
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: sổ cấp bản sao không có bản số %s của cơ quan %s", p.Serial, p.IssuerCode)
+		return res, registry.Errorf(registry.EINVALID, "sổ cấp bản sao không có bản số %s của cơ quan %s", p.Serial, p.IssuerCode)
 	}
 	iss := issues[0]
 	res.Issue = iss
 	switch {
 	case iss.Payload != payload:
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: mã xác thực khác với mã của bản số %s trong sổ cấp", p.Serial)
+		return res, registry.Errorf(registry.EINVALID, "mã xác thực khác với mã của bản số %s trong sổ cấp", p.Serial)
 	case iss.RecordID != p.RecordID:
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: bản số %s trong sổ cấp là bản sao của trích lục %s, không phải %s", p.Serial, iss.RecordID, p.RecordID)
+		return res, registry.Errorf(registry.EINVALID, "bản số %s trong sổ cấp là bản sao của trích lục %s, không phải %s", p.Serial, iss.RecordID, p.RecordID)
 	case iss.ContentSHA256 != p.ContentHex():
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: mã băm nội dung khác với sổ cấp")
+		return res, registry.Errorf(registry.EINVALID, "mã băm nội dung khác với sổ cấp")
 	}
 	res.Checks = append(res.Checks, fmt.Sprintf("có trong sổ cấp: bản số %s, cấp ngày %s", p.Serial, iss.IssuedOn().Format("02/01/2006")))
 	if doc != nil && doc.FileSHA256 != "" {
 		if doc.FileSHA256 != iss.DocumentSHA256 {
-			return res, registry.Errorf(registry.EINVALID, "không hợp lệ: tệp PDF khác với tệp đã cấp (đã bị sửa hoặc lưu lại bằng phần mềm khác)")
+			return res, registry.Errorf(registry.EINVALID, "tệp PDF khác với tệp đã cấp (đã bị sửa hoặc lưu lại bằng phần mềm khác)")
 		}
 		res.Checks = append(res.Checks, "tệp PDF trùng khớp với tệp đã cấp")
 	}
 	if r := iss.Revocation; r != nil {
-		return res, registry.Errorf(registry.EINVALID, "không hợp lệ: bản sao số %s đã bị thu hồi ngày %s (%s): %s",
+		return res, registry.Errorf(registry.EINVALID, "bản sao số %s đã bị thu hồi ngày %s (%s): %s",
 			p.Serial, r.At.In(registry.Vietnam).Format("02/01/2006"), r.By, r.Reason)
 	}
 	res.Checks = append(res.Checks, "chưa bị thu hồi")
