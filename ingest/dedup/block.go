@@ -29,6 +29,11 @@ type Rule struct {
 	coarse func(p *Profile) bool
 	// train marks the rules whose pairs EM estimates m on.
 	train bool
+	// narrow walks every block of the rule in its order with a window of
+	// narrowWindow, whatever its size: for a rule that only catches a typo
+	// in the one name its key leaves out (entries sorted by that name keep
+	// the two spellings close), on a key too coarse for full blocks.
+	narrow bool
 	// order gives the name parts that order the entries of a block larger
 	// than bigBlock: each entry is compared with its window neighbours in
 	// that order (sorted neighbourhood), so work stays linear however large
@@ -40,8 +45,9 @@ type Rule struct {
 // entry with the window entries that follow it in the rule's order (a
 // coarse entry with window entries on either side).
 const (
-	bigBlock = 64
-	window   = 24
+	bigBlock     = 64
+	window       = 24
+	narrowWindow = 6
 )
 
 // Rules returns the blocking rules of a register, in order.
@@ -80,7 +86,7 @@ var rules = map[registry.Register][]Rule{
 			c, f := &p.P[ksChild], &p.P[ksFather]
 			return key(3, id(f.Sur), id(f.Given), day(c.Birth))
 		}},
-		{Name: "ho_dem+ngay_sinh", order: childGiven, Uses: []string{"con_ho", "con_chu_dem", "con_ngay_sinh"}, key: func(p *Profile) uint64 {
+		{Name: "ho_dem+ngay_sinh", narrow: true, order: childGiven, Uses: []string{"con_ho", "con_chu_dem", "con_ngay_sinh"}, key: func(p *Profile) uint64 {
 			c := &p.P[ksChild]
 			return key(4, id(c.Sur), optional(c.Mid), day(c.Birth))
 		}},
@@ -104,7 +110,7 @@ var rules = map[registry.Register][]Rule{
 		{Name: "ten+ngay_chet", train: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Mid, p.P[ktDeceased].Sur} }, Uses: []string{"ten", "ngay_chet"}, key: func(p *Profile) uint64 {
 			return key(1, id(p.P[ktDeceased].Given), day(p.Event))
 		}},
-		{Name: "ho_dem+ngay_chet", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, 0} }, Uses: []string{"ho", "chu_dem", "ngay_chet"}, key: func(p *Profile) uint64 {
+		{Name: "ho_dem+ngay_chet", narrow: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, 0} }, Uses: []string{"ho", "chu_dem", "ngay_chet"}, key: func(p *Profile) uint64 {
 			d := &p.P[ktDeceased]
 			return key(2, id(d.Sur), optional(d.Mid), day(p.Event))
 		}},
@@ -304,7 +310,11 @@ func (b *blocking) eachPair(bl block, pending []bool, fn func(i, j int)) {
 	}
 	rule := &b.rules[bl.rule]
 	span := len(members)
-	if span > bigBlock && rule.order != nil {
+	switch {
+	case rule.narrow && span > narrowWindow+1:
+		b.orderMembers(members, rule)
+		span = narrowWindow
+	case span > bigBlock && rule.order != nil:
 		b.orderMembers(members, rule)
 		span = window
 	}

@@ -335,7 +335,7 @@ func (l *Linker) match(ctx context.Context, src Source, res *Result, profiles []
 						o.n++
 						o.perRule[b.rule]++
 						sc.levels(c, &profiles[i], &profiles[j], lv)
-						bits, guard := sc.score(&profiles[i], lv)
+						bits, guard := sc.score(&profiles[i], &profiles[j], lv)
 						if st := sc.status(bits, guard); st != "" {
 							o.pairs = append(o.pairs, scored{uint32(i), uint32(j), bits, st})
 						}
@@ -397,7 +397,7 @@ func (l *Linker) match(ctx context.Context, src Source, res *Result, profiles []
 		}
 		seen[[2]uint32{i, j}] = true
 		sc.levels(c, &profiles[i], &profiles[j], lv)
-		bits, guard := sc.score(&profiles[i], lv)
+		bits, guard := sc.score(&profiles[i], &profiles[j], lv)
 		extra = append(extra, scored{i, j, bits, sc.status(bits, guard)})
 		res.Rescored++
 		return nil
@@ -413,7 +413,7 @@ func (l *Linker) match(ctx context.Context, src Source, res *Result, profiles []
 		a, b := &profiles[s.i], &profiles[s.j]
 		sc.levels(c, a, b, lv)
 		p := Pair{A: a.ID, B: b.ID, AFP: a.FP, BFP: b.FP, Bits: s.bits, Score: Probability(s.bits), Status: s.status,
-			Explanation: sc.explain(modelID, a, lv)}
+			Explanation: sc.explain(modelID, a, b, lv)}
 		switch s.status {
 		case registry.LinkAuto:
 			res.Auto++
@@ -459,7 +459,7 @@ func (l *Linker) Score(ctx context.Context, src Source, a, b *registry.Record) (
 	c := newComparer(dict.snapshot())
 	lv := make([]uint8, len(sc.specs))
 	sc.levels(c, &pa, &pb, lv)
-	bits, guard := sc.score(&pa, lv)
+	bits, guard := sc.score(&pa, &pb, lv)
 	return Pair{A: pa.ID, B: pb.ID, AFP: pa.FP, BFP: pb.FP, Bits: bits, Score: Probability(bits),
-		Status: sc.status(bits, guard), Explanation: sc.explain(rm.ID(), &pa, lv)}, nil
+		Status: sc.status(bits, guard), Explanation: sc.explain(rm.ID(), &pa, &pb, lv)}, nil
 }

@@ -256,3 +256,21 @@ func TestLargeBlock(t *testing.T) {
 	}
 	t.Logf("%d pairs compared, max block %d", res.Candidates, res.MaxBlock)
 }
+
+// TestEstimateKeepsThresholds checks that an estimated model keeps the
+// thresholds and alternatives of the model it starts from.
+func TestEstimateKeepsThresholds(t *testing.T) {
+	src := &memSource{}
+	for i := 0; i < 1200; i++ {
+		src.add(registry.Birth, fmt.Sprintf("KS-%04d", i), 1, birth(map[string]string{"ngay_sinh": fmt.Sprintf("%d-%02d-%02d", 1980+i%40, 1+i%12, 1+i%28)}))
+	}
+	base := dedup.DefaultModel().Register(registry.Birth)
+	res, err := dedup.New(nil, dedup.Options{Estimate: dedup.EstimateAlways}).Run(context.Background(), src, dedup.Job{Register: registry.Birth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res[0].Model
+	if m.Method != "estimated" || m.AutoBits != base.AutoBits || m.SuspectBits != base.SuspectBits || m.MarginBits != base.MarginBits || len(m.Alternatives) != len(base.Alternatives) {
+		t.Errorf("estimated model %+v lost the base's thresholds (%v %v %v)", m, base.AutoBits, base.SuspectBits, base.MarginBits)
+	}
+}

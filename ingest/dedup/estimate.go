@@ -35,6 +35,7 @@ func estimate(ctx context.Context, reg registry.Register, base *RegisterModel, p
 		Alternatives: base.Alternatives,
 		AutoBits:     base.AutoBits,
 		SuspectBits:  base.SuspectBits,
+		MarginBits:   base.MarginBits,
 		Params:       map[string]*Params{},
 	}
 	for name, p := range base.Params {

@@ -19,6 +19,9 @@ import (
 // product of the parts'.
 type Frequencies struct {
 	slots [maxSlots]*slotFreq
+	// groups holds log2 of the share of each community among the persons
+	// of the roles weighed by frequency (whose community is known).
+	groups map[uint32]float64
 }
 
 type slotFreq struct {
@@ -71,7 +74,9 @@ func countFrequencies(reg registry.Register, profiles []Profile, dictLen int) *F
 	if len(profiles) < minFrequencies {
 		return nil
 	}
-	f := &Frequencies{}
+	f := &Frequencies{groups: map[uint32]float64{}}
+	groups := map[uint32]int{}
+	known := 0
 	for _, s := range specs[reg] {
 		if !s.TF || f.slots[s.Slot] != nil {
 			continue
@@ -85,6 +90,10 @@ func countFrequencies(reg registry.Register, profiles []Profile, dictLen int) *F
 				continue
 			}
 			sf.total++
+			if p.Group != 0 {
+				groups[p.Group]++
+				known++
+			}
 			sf.sur[p.Sur]++
 			sf.mid[p.Mid]++
 			sf.given[p.Given]++
@@ -93,6 +102,9 @@ func countFrequencies(reg registry.Register, profiles []Profile, dictLen int) *F
 		}
 		sf.full, sf.surGiven = newJoint(full), newJoint(pair)
 		f.slots[s.Slot] = sf
+	}
+	for g, n := range groups {
+		f.groups[g] = math.Log2(float64(n) / float64(known))
 	}
 	return f
 }

@@ -393,9 +393,11 @@ type scorer struct {
 	logM  [][]float64
 	freq  *Frequencies // nil: no term frequencies, the levels' own weights
 	// name holds the specs of the subject's surname, middle and given
-	// name (-1 when the register compares the subject's name whole).
-	name  [3]int
-	guard []guardRule
+	// name (-1 when the register compares the subject's name whole);
+	// father the spec of a birth's father's name (-1: none).
+	name   [3]int
+	father int
+	guard  []guardRule
 }
 
 type guardRule struct {
@@ -404,7 +406,7 @@ type guardRule struct {
 }
 
 func newScorer(reg registry.Register, rm *RegisterModel, freq *Frequencies) *scorer {
-	sc := &scorer{reg: reg, rm: rm, specs: specs[reg], freq: freq, name: [3]int{-1, -1, -1}}
+	sc := &scorer{reg: reg, rm: rm, specs: specs[reg], freq: freq, name: [3]int{-1, -1, -1}, father: -1}
 	for i, s := range sc.specs {
 		p := rm.Params[s.Name]
 		n := len(s.Levels())
@@ -417,6 +419,9 @@ func newScorer(reg registry.Register, rm *RegisterModel, freq *Frequencies) *sco
 			w[l] = lm[l] - math.Log2(u)
 		}
 		sc.w, sc.logM = append(sc.w, w), append(sc.logM, lm)
+		if reg == registry.Birth && s.Kind == KindName && s.Slot == ksFather {
+			sc.father = i
+		}
 		if s.TF && s.Slot == 0 {
 			switch s.Kind {
 			case KindSurname:
@@ -548,9 +553,49 @@ func (sc *scorer) logFreq(s *Spec, l uint8, p *Person) float64 {
 // nameFrequency returns the correction that makes the subject's surname,
 // middle and given name, when all agree at TF levels, weigh by the
 // frequency of the whole name rather than the product of the parts'
-// (surname and given name alone when the middle names differ).
-func (sc *scorer) nameFrequency(a *Profile, lv []uint8) float64 {
-	if sc.freq == nil || sc.name[0] < 0 || sc.name[2] < 0 {
+// (surname and given name alone when the middle names differ). In a birth
+// entry it also takes back the father's surname when the child bears it:
+// agreeing on it was counted with the child's surname already. And it
+// takes back what the names of one community tell twice: names drawn from
+// a small community's pool go together, so beyond the first agreeing name
+// of a community each further one counts the rarity of the community again
+// (log2 of its share) and that is taken back.
+func (sc *scorer) nameFrequency(a, b *Profile, lv []uint8) float64 {
+	if sc.freq == nil {
+		return 0
+	}
+	return sc.wholeName(a, lv) + sc.community(a, b, lv)
+}
+
+// community returns the correction for agreeing names of one community.
+func (sc *scorer) community(a, b *Profile, lv []uint8) float64 {
+	var seen [maxSlots]uint32
+	n := 0
+	corr := 0.0
+	for i := range sc.specs {
+		s := &sc.specs[i]
+		if !s.TF || !tfLevel(s.Kind, lv[i]) || s.Kind == KindSurname || s.Kind == KindMiddle {
+			continue // a subject's name counts once, by its given name
+		}
+		g := a.P[s.Slot].Group
+		if g == 0 || g != b.P[s.Slot].Group {
+			continue
+		}
+		for _, h := range seen[:n] {
+			if h == g {
+				corr += sc.freq.groups[g]
+				break
+			}
+		}
+		seen[n] = g
+		n++
+	}
+	return corr
+}
+
+// wholeName returns the corrections of the subject's name parts.
+func (sc *scorer) wholeName(a *Profile, lv []uint8) float64 {
+	if sc.name[0] < 0 || sc.name[2] < 0 {
 		return 0
 	}
 	sf := sc.freq.slots[0]
@@ -559,21 +604,30 @@ func (sc *scorer) nameFrequency(a *Profile, lv []uint8) float64 {
 	}
 	p := &a.P[0]
 	si, mi, gi := sc.name[0], sc.name[1], sc.name[2]
-	if !tfLevel(KindSurname, lv[si]) || !tfLevel(KindGiven, lv[gi]) {
+	if !tfLevel(KindSurname, lv[si]) {
 		return 0
+	}
+	corr := 0.0
+	if fi := sc.father; fi >= 0 && tfLevel(KindName, lv[fi]) && a.P[ksFather].Sur == p.Sur {
+		if ff := sc.freq.slots[ksFather]; ff != nil {
+			corr += ff.log2(countOf(ff.sur, p.Sur))
+		}
+	}
+	if !tfLevel(KindGiven, lv[gi]) {
+		return corr
 	}
 	parts := sf.log2(countOf(sf.sur, p.Sur)) + sf.log2(countOf(sf.given, p.Given))
 	if mi >= 0 && tfLevel(KindMiddle, lv[mi]) {
 		parts += sf.log2(countOf(sf.mid, p.Mid))
-		return parts - sf.log2(sf.full.count(fullKey(p)))
+		return corr + parts - sf.log2(sf.full.count(fullKey(p)))
 	}
-	return parts - sf.log2(sf.surGiven.count(surGivenKey(p)))
+	return corr + parts - sf.log2(sf.surGiven.count(surGivenKey(p)))
 }
 
 // score returns the pair's score in bits and whether the guard rules hold,
 // given the levels.
-func (sc *scorer) score(a *Profile, lv []uint8) (bits float64, guard bool) {
-	su := sc.rm.PriorBits + sc.nameFrequency(a, lv)
+func (sc *scorer) score(a, b *Profile, lv []uint8) (bits float64, guard bool) {
+	su := sc.rm.PriorBits + sc.nameFrequency(a, b, lv)
 	for i := range sc.specs {
 		if l := lv[i]; l != 0 {
 			su += sc.weight(i, l, a)
@@ -629,8 +683,8 @@ func (sc *scorer) status(bits float64, guard bool) registry.LinkStatus {
 }
 
 // explain returns the explanation of a pair's score.
-func (sc *scorer) explain(modelID string, a *Profile, lv []uint8) Explanation {
-	bits, guard := sc.score(a, lv)
+func (sc *scorer) explain(modelID string, a, b *Profile, lv []uint8) Explanation {
+	bits, guard := sc.score(a, b, lv)
 	e := Explanation{Model: modelID, Prior: round3(sc.rm.PriorBits), Bits: round3(bits), Guard: guard}
 	su := sc.rm.PriorBits
 	sa := make([]float64, len(sc.alt))
@@ -657,7 +711,7 @@ func (sc *scorer) explain(modelID string, a *Profile, lv []uint8) Explanation {
 		}
 		e.Fields = append(e.Fields, c)
 	}
-	if nf := sc.nameFrequency(a, lv); nf != 0 {
+	if nf := sc.nameFrequency(a, b, lv); nf != 0 {
 		su += nf
 		e.Fields = append(e.Fields, Contribution{Name: NameFrequencyField, Level: "joint", Weight: round3(nf)})
 	}

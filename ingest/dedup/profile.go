@@ -146,6 +146,7 @@ type Person struct {
 	Sex                int8   // 0 unknown, 1 male, 2 female
 	Has                bool   // the entry names this person
 	ASCII              bool   // the name has no diacritics at all (lost in keying, or a name that has none)
+	Group              uint32 // the person's community: ethnic group, or nationality when not Vietnamese (0 unknown)
 }
 
 // Profile is the comparison view of one register entry: what the linkage
@@ -239,11 +240,24 @@ func (b *builder) person(r *registry.Record, prefix string) Person {
 	case "nu":
 		p.Sex = 2
 	}
+	p.Group = b.group(r.Fields[prefix+"dan_toc"], r.Fields[prefix+"quoc_tich"])
 	p.PID = packID(r.Fields[prefix+"so_dinh_danh"])
 	if p.PID == 0 {
 		p.PID = packID(r.Fields[prefix+"giay_to"])
 	}
 	return p
+}
+
+// group returns the interned community of a person: the nationality when
+// it is not Vietnamese, else the ethnic group.
+func (b *builder) group(ethnic, nationality string) uint32 {
+	if n := vntext.FoldKey(nationality); n != "" && n != "viet nam" && n != "vn" {
+		return b.dict.id("quoc_tich:" + n)
+	}
+	if e := vntext.FoldKey(ethnic); e != "" {
+		return b.dict.id("dan_toc:" + e)
+	}
+	return 0
 }
 
 func (b *builder) part(s string) (fold, canon uint32) {
