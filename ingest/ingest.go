@@ -444,9 +444,13 @@ func (in *Ingester) pump(ctx context.Context, rows rowReader, peeked []rawRow, c
 		raw   []rawRow
 		out   chan []registry.Row
 	}
-	const chunkRows = 512
-	work := make(chan *chunk, in.opt.Workers*2)
-	ordered := make(chan *chunk, in.opt.Workers*4)
+	// Chunks are small so that the writer starts on a file's first rows
+	// while the workers convert the rest: a typical ward file has a few
+	// hundred rows, and with one large chunk a file would be converted and
+	// written one after the other.
+	const chunkRows = 64
+	work := make(chan *chunk, in.opt.Workers*4)
+	ordered := make(chan *chunk, in.opt.Workers*16)
 	var readErr error
 
 	go func() { // reader
