@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 
@@ -104,14 +105,16 @@ func openText(path string, force vntext.Encoding) (*textSource, error) {
 func (ts *textSource) Close() error { return ts.f.Close() }
 
 // countingReader counts the bytes read through it, for progress.
+// countingReader counts the bytes read, for the progress bar: the reader
+// goroutine reads, the writer asks how far it got.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

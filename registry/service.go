@@ -33,6 +33,14 @@ type BatchService interface {
 	// before (b is then filled in from the store); otherwise a writer that
 	// resumes after b.RowsDone.
 	BeginBatch(ctx context.Context, b *Batch) (BatchWriter, error)
+	// FinishedBatches returns the file hashes of the batches ingested
+	// completely, so that a run need not read those files again.
+	FinishedBatches(ctx context.Context) (map[string]bool, error)
+	// Prepare does the work of storing a row that needs no store access
+	// (encoding values, computing search keys) and keeps it in
+	// row.Prepared. It is safe for concurrent use, so callers run it on all
+	// cores before handing rows to a BatchWriter's Write, which is not.
+	Prepare(row *Row)
 	// Rejects calls fn for every rejected row of a batch, in row order.
 	Rejects(ctx context.Context, b *Batch, fn func(Reject) error) error
 	// BulkLoad announces about rows new rows. The store may prepare for
@@ -43,11 +51,6 @@ type BatchService interface {
 
 // BatchWriter stores the rows of one batch in order.
 type BatchWriter interface {
-	// Prepare does the work of storing a row that needs no store access
-	// (encoding values, computing search keys) and keeps it in
-	// row.Prepared. It is safe for concurrent use, so callers run it on all
-	// cores before handing rows to Write, which is not.
-	Prepare(row *Row)
 	// Write stores one row and returns its outcome.
 	Write(ctx context.Context, row Row) (outcome string, err error)
 	// Pending returns the number of rows written since the last

@@ -293,8 +293,27 @@ func personRows(rec *registry.Record) []personRow {
 }
 
 // Prepare encodes a row for Write. It is safe for concurrent use.
-func (w *BatchWriter) Prepare(row *registry.Row) {
+func (db *DB) Prepare(row *registry.Row) {
 	row.Prepared = prepare(row)
+}
+
+// FinishedBatches returns the file hashes of the batches ingested
+// completely.
+func (db *DB) FinishedBatches(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.queryer().QueryContext(ctx, `SELECT file_hash FROM batches WHERE status = 'done'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		done[h] = true
+	}
+	return done, rows.Err()
 }
 
 func prepare(row *registry.Row) *prepared {

@@ -1,0 +1,430 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/hotich/hotich/registry"
+)
+
+// The pipeline of a run: one reader goroutine opens the files in order
+// (hash, container, encoding, header, register) and cuts their rows into
+// chunks; the workers convert and prepare the chunks on all cores; the
+// caller's goroutine, the only writer, takes the files and their chunks in
+// order from one stream and stores them. The reader runs ahead of the
+// writer across file boundaries, so the next file is being converted while
+// the current one is written: a ward file has a few hundred rows, and
+// without that the two cores would take turns.
+
+// chunkRows is the number of rows converted as one piece of work. Chunks are
+// small so that the writer starts on a file's first rows while the workers
+// convert the rest.
+const chunkRows = 64
+
+// opened is a batch file as the reader opened it.
+type opened struct {
+	res       FileResult
+	b         *registry.Batch
+	size      int64
+	err       error // it could not be opened or read: res.Error says why
+	finished  bool  // its hash is of a batch finished before the run: not read
+	rows      rowReader
+	peeked    []rawRow
+	conv      *converter
+	bytesRead func() int64
+}
+
+// chunk is a run of consecutive rows of one file.
+type chunk struct {
+	start int // row number of the first row
+	raw   []rawRow
+	conv  *converter
+	out   chan []registry.Row
+}
+
+// item is one step of the ordered stream: the start of a file, one of its
+// chunks, or its end (with the error that stopped reading it, if any).
+type item struct {
+	file    *opened
+	chunk   *chunk
+	end     bool
+	readErr error
+}
+
+// Run ingests the batch files at paths (files or folders). It goes on after
+// a file fails and returns the results of every file with the failures
+// joined; a cancelled context stops it after the current chunk is rolled
+// back, leaving the batch to be resumed.
+func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, error) {
+	files, skipped, err := Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range skipped {
+		in.opt.Log.Warn("not a batch file (want .csv, .tsv, .xlsx or .jsonl): skipped", "path", s)
+	}
+	var total int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			total += fi.Size()
+		}
+	}
+	ref, err := in.store.RefData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	finished, err := in.store.FinishedBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// About 350 bytes a row in a typical ward export.
+	bulkDone, err := in.store.BulkLoad(ctx, int(total/350))
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := bulkDone(context.WithoutCancel(ctx)); err != nil {
+			in.opt.Log.Error("could not build the search indexes: the next command that opens the store builds them", "err", err)
+		}
+	}()
+
+	// rctx stops the reader and the workers; the writer's transactions use
+	// ctx, which must outlive them (a transaction ends with its context).
+	rctx, cancel := context.WithCancel(ctx)
+	stream, wait := in.readAhead(rctx, files, finished, ref)
+	defer func() { cancel(); wait() }()
+
+	run := &runState{total: total}
+	var results []FileResult
+	var errs []error
+	// Small files share a transaction: uncommitted lists the results of
+	// files finished since the last commit, which a rollback undoes.
+	var last registry.BatchWriter
+	var uncommitted []int
+	settle := func(w registry.BatchWriter, err error) {
+		if w == nil {
+			return
+		}
+		last = w
+		if w.Committed() {
+			uncommitted = uncommitted[:0]
+			return
+		}
+		if err != nil {
+			// The shared transaction was rolled back: the files finished
+			// in it are not stored either.
+			for _, i := range uncommitted {
+				results[i].Status = StatusFailed
+				results[i].Error = fmt.Sprintf("rolled back with %s: run the command again", filepath.Base(w.Batch().Path))
+				errs = append(errs, fmt.Errorf("%s: %s", results[i].Path, results[i].Error))
+			}
+			uncommitted = uncommitted[:0]
+			return
+		}
+		uncommitted = append(uncommitted, len(results)-1)
+	}
+	for it := range stream {
+		res, w, err := in.ingestFile(ctx, it.file, stream, run)
+		results = append(results, res)
+		settle(w, err)
+		if err != nil {
+			if ctx.Err() != nil {
+				return results, errors.Join(append(errs, ctx.Err())...)
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", res.Path, err))
+		}
+	}
+	if last != nil && !last.Committed() {
+		if err := last.Checkpoint(ctx); err != nil {
+			last.Abort()
+			settle(last, err)
+			return results, errors.Join(append(errs, err)...)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+// readAhead starts the reader and the workers. The stream gives, for every
+// file in order, its start item, its chunks and its end item. wait returns
+// once the goroutines have stopped, after ctx is cancelled or the stream
+// is drained.
+func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[string]bool, ref *registry.RefData) (<-chan item, func()) {
+	work := make(chan *chunk, in.opt.Workers*4)
+	stream := make(chan item, in.opt.Workers*16)
+	var wg sync.WaitGroup
+	send := func(it item) bool {
+		select {
+		case stream <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	wg.Add(1)
+	go func() { // reader
+		defer wg.Done()
+		defer close(work)
+		defer close(stream)
+		for _, path := range files {
+			f := in.open(path, finished, ref)
+			if !send(item{file: f}) {
+				if f.rows != nil {
+					f.rows.Close()
+				}
+				return
+			}
+			var readErr error
+			if f.rows != nil {
+				var ok bool
+				ok, readErr = in.cut(ctx, f, work, send)
+				f.rows.Close()
+				if !ok {
+					return
+				}
+			}
+			if !send(item{end: true, readErr: readErr}) {
+				return
+			}
+		}
+	}()
+	for i := 0; i < in.opt.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := range work {
+				out := make([]registry.Row, len(ch.raw))
+				for j, r := range ch.raw {
+					if r.malformed != "" {
+						out[j] = registry.Row{N: ch.start + j, Raw: r.cells,
+							Err: registry.RowErrorf(registry.RejectMalformed, "", "không đọc được dòng: %s", r.malformed)}
+						continue
+					}
+					out[j] = ch.conv.convert(ch.start+j, r.cells)
+				}
+				for j := range out {
+					in.store.Prepare(&out[j])
+				}
+				ch.out <- out
+			}
+		}()
+	}
+	return stream, wg.Wait
+}
+
+// open opens a file for reading: its hash, container, encoding, header and
+// register. A file whose hash is of a batch finished before the run is not
+// opened further.
+func (in *Ingester) open(path string, finished map[string]bool, ref *registry.RefData) *opened {
+	f := &opened{res: FileResult{Path: path, File: filepath.Base(path), Status: StatusFailed}}
+	fail := func(err error) *opened {
+		if f.rows != nil {
+			f.rows.Close()
+			f.rows = nil
+		}
+		f.err, f.res.Error = err, err.Error()
+		return f
+	}
+	hash, size, err := hashFile(path)
+	if err != nil {
+		return fail(err)
+	}
+	f.size = size
+	f.b = &registry.Batch{FileName: f.res.File, Path: path, Hash: hash, Size: size}
+	if finished[hash] {
+		f.finished = true
+		return f
+	}
+	rows, bytesRead, err := in.openRows(path, f.b)
+	if err != nil {
+		return fail(err)
+	}
+	f.rows, f.bytesRead = rows, bytesRead
+	b := f.b
+	f.res.Container, f.res.Encoding, f.res.Confidence = b.Container, b.Encoding, b.Confidence
+	// The file's register is the first row's (the first that names one).
+	if f.peeked, err = peekRegister(rows, b); err != nil {
+		return fail(err)
+	}
+	f.res.Register = b.Register
+	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
+	f.conv = newConverter(b.Register, b.Header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
+	return f
+}
+
+// cut reads the rows of a file into chunks, hands each to the workers and
+// to the stream, and returns the error that stopped reading, if any. ok is
+// false when ctx was cancelled.
+func (in *Ingester) cut(ctx context.Context, f *opened, work chan<- *chunk, send func(item) bool) (ok bool, readErr error) {
+	n := 0
+	cur := &chunk{start: 1, conv: f.conv}
+	flush := func() bool {
+		if len(cur.raw) == 0 {
+			return true
+		}
+		cur.out = make(chan []registry.Row, 1)
+		select {
+		case work <- cur:
+		case <-ctx.Done():
+			return false
+		}
+		if !send(item{chunk: cur}) {
+			return false
+		}
+		cur = &chunk{start: n + 1, conv: f.conv}
+		return true
+	}
+	add := func(r rawRow) bool {
+		n++
+		cur.raw = append(cur.raw, r)
+		if len(cur.raw) == chunkRows {
+			return flush()
+		}
+		return true
+	}
+	for _, r := range f.peeked {
+		if !add(r) {
+			return false, nil
+		}
+	}
+	f.peeked = nil
+	for {
+		cells, err := f.rows.Next()
+		if err == io.EOF {
+			break
+		}
+		var me *malformedError
+		if errors.As(err, &me) {
+			if !add(rawRow{cells: cells, malformed: me.msg}) {
+				return false, nil
+			}
+			continue
+		}
+		if err != nil {
+			readErr = fmt.Errorf("đọc dòng %d: %w", n+1, err)
+			break
+		}
+		if !add(rawRow{cells: cells}) {
+			return false, nil
+		}
+	}
+	return flush(), readErr
+}
+
+// ingestFile stores one file from the stream: it takes the file's chunks up
+// to its end item, whatever happens, so that the stream stays in step.
+func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan item, run *runState) (res FileResult, w registry.BatchWriter, err error) {
+	ended := false
+	defer func() {
+		for !ended {
+			it, ok := <-stream
+			ended = !ok || it.end
+		}
+		run.done += f.size
+	}()
+	res = f.res
+	if f.err != nil {
+		return res, nil, f.err
+	}
+	b := f.b
+	w, err = in.store.BeginBatch(ctx, b)
+	if err != nil {
+		res.Error = err.Error()
+		return res, nil, err
+	}
+	if w == nil {
+		res.Status, res.Counts = StatusSkipped, b.Counts
+		res.Register, res.Container, res.Encoding, res.Confidence = b.Register, b.Container, b.Encoding, b.Confidence
+		in.opt.Log.Info("already ingested (same file hash): skipped", "file", res.File, "batch", b.ID)
+		// A run killed after the batch finished but before its report was
+		// written leaves no report: write it from the store now.
+		if in.opt.RejectsDir != "" && b.Counts.Rejected > 0 {
+			if _, err := os.Stat(rejectReportPath(in.opt.RejectsDir, b, ".jsonl")); err != nil {
+				if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, b); err != nil {
+					res.Error = err.Error()
+					return res, nil, err
+				}
+			}
+		}
+		return res, nil, nil
+	}
+	fail := func(err error) (FileResult, registry.BatchWriter, error) {
+		w.Abort()
+		res.Counts = w.Batch().Counts
+		res.Error = err.Error()
+		return res, w, err
+	}
+	if f.finished {
+		// Done when the run started, not done now: the store changed
+		// under the run, and the file was not read. Stop rather than guess.
+		return fail(fmt.Errorf("lô %s đã nhập xong khi bắt đầu chạy nhưng nay kho không còn ghi nhận: chạy lại lệnh", res.File))
+	}
+	res.Status = StatusIngested
+	if b.RowsDone > 0 {
+		res.Status = StatusResumed
+		in.opt.Log.Info("resuming an interrupted ingest", "file", res.File, "rows_done", b.RowsDone)
+	}
+	in.opt.Log.Debug("ingesting", "file", res.File, "register", b.Register, "container", b.Container, "encoding", b.Encoding, "confidence", b.Confidence)
+
+	// Rows up to the batch's RowsDone were stored by an earlier run.
+	skip := b.RowsDone
+	for it := range stream {
+		if it.end {
+			ended = true
+			if it.readErr != nil {
+				return fail(it.readErr)
+			}
+			break
+		}
+		var out []registry.Row
+		select {
+		case out = <-it.chunk.out:
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+		for _, row := range out {
+			if row.N <= skip {
+				continue
+			}
+			if _, err := w.Write(ctx, row); err != nil {
+				return fail(err)
+			}
+			run.rows++
+			if in.opt.Progress != nil && row.N%1000 == 0 {
+				in.opt.Progress(Progress{File: res.File, BytesDone: run.done + f.bytesRead(), BytesTotal: run.total, Rows: run.rows})
+			}
+		}
+		if w.Pending() >= in.opt.CommitRows {
+			if err := w.Checkpoint(ctx); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if err := w.Done(ctx); err != nil {
+		return fail(err)
+	}
+	if w.Pending() >= in.opt.CommitRows {
+		if err := w.Checkpoint(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	res.Counts = w.Batch().Counts
+	if in.opt.RejectsDir != "" && res.Counts.Rejected > 0 {
+		if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, w.Batch()); err != nil {
+			res.Error = err.Error()
+			return res, w, err
+		}
+	}
+	if in.opt.Progress != nil {
+		in.opt.Progress(Progress{File: res.File, BytesDone: run.done + f.size, BytesTotal: run.total, Rows: run.rows})
+	}
+	return res, w, nil
+}
