@@ -69,22 +69,38 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	for _, s := range skipped {
 		in.opt.Log.Warn("not a batch file (want .csv, .tsv, .xlsx or .jsonl): skipped", "path", s)
 	}
-	var total int64
-	for _, f := range files {
-		if fi, err := os.Stat(f); err == nil {
-			total += fi.Size()
-		}
-	}
 	ref, err := in.store.RefData(ctx)
 	if err != nil {
 		return nil, err
 	}
-	finished, err := in.store.FinishedBatches(ctx)
+	done, err := in.store.FinishedBatches(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// About 350 bytes a row in a typical ward export.
-	bulkDone, err := in.store.BulkLoad(ctx, int(total/350))
+	finished := make(map[string]bool, len(done))
+	type nameSize struct {
+		name string
+		size int64
+	}
+	doneFiles := make(map[nameSize]bool, len(done))
+	for _, b := range done {
+		finished[b.Hash] = true
+		doneFiles[nameSize{filepath.Base(b.Path), b.Size}] = true
+	}
+	// total sizes the progress bar; fresh, the new rows the store is told
+	// to expect: about 350 bytes a row in a typical ward export, leaving
+	// out the files of the same name and size as a finished batch (their
+	// hash decides later; this is only an estimate).
+	var total, fresh int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			total += fi.Size()
+			if !doneFiles[nameSize{filepath.Base(f), fi.Size()}] {
+				fresh += fi.Size()
+			}
+		}
+	}
+	bulkDone, err := in.store.BulkLoad(ctx, int(fresh/350))
 	if err != nil {
 		return nil, err
 	}

@@ -33,9 +33,9 @@ type BatchService interface {
 	// before (b is then filled in from the store); otherwise a writer that
 	// resumes after b.RowsDone.
 	BeginBatch(ctx context.Context, b *Batch) (BatchWriter, error)
-	// FinishedBatches returns the file hashes of the batches ingested
-	// completely, so that a run need not read those files again.
-	FinishedBatches(ctx context.Context) (map[string]bool, error)
+	// FinishedBatches returns the batches ingested completely (their hash,
+	// path and size), so that a run need not read those files again.
+	FinishedBatches(ctx context.Context) ([]Batch, error)
 	// Prepare does the work of storing a row that needs no store access
 	// (encoding values, computing search keys) and keeps it in
 	// row.Prepared. It is safe for concurrent use, so callers run it on all

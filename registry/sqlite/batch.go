@@ -297,21 +297,21 @@ func (db *DB) Prepare(row *registry.Row) {
 	row.Prepared = prepare(row)
 }
 
-// FinishedBatches returns the file hashes of the batches ingested
+// FinishedBatches returns the hash, path and size of the batches ingested
 // completely.
-func (db *DB) FinishedBatches(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.queryer().QueryContext(ctx, `SELECT file_hash FROM batches WHERE status = 'done'`)
+func (db *DB) FinishedBatches(ctx context.Context) ([]registry.Batch, error) {
+	rows, err := db.queryer().QueryContext(ctx, `SELECT file_hash, path, file_size FROM batches WHERE status = 'done'`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	done := map[string]bool{}
+	var done []registry.Batch
 	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
+		var b registry.Batch
+		if err := rows.Scan(&b.Hash, &b.Path, &b.Size); err != nil {
 			return nil, err
 		}
-		done[h] = true
+		done = append(done, b)
 	}
 	return done, rows.Err()
 }
