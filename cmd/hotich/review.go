@@ -326,7 +326,7 @@ func printComparison(w io.Writer, a, b *registry.Record, ex dedup.Explanation) {
 	tw.Flush()
 	guard := "đạt"
 	if !ex.Guard {
-		guard = "không đạt (tên hoặc ngày của người được đăng ký không khớp: chỉ có thể nghi trùng)"
+		guard = "không đạt (tên hoặc ngày của người được đăng ký không khớp, hoặc một trường khác hẳn: chỉ có thể nghi trùng)"
 	}
 	fmt.Fprintf(w, "Điểm: %+.2f bit → %.4f; điều kiện tự động: %s; mô hình %s\n", ex.Bits, dedup.Probability(ex.Bits), guard, ex.Model)
 }
