@@ -57,7 +57,7 @@ func runSamples(ctx context.Context, e *env, args []string) error {
 		return usageError("samples: --out DIR is required and takes no other arguments")
 	}
 	var bar *progressbar.ProgressBar
-	if !*quiet && cfg.Entries >= 50000 {
+	if !*quiet && cfg.Entries >= 50000 && isTerminal(e.stderr) {
 		cfg.Progress = func(done, total int64) {
 			if bar == nil {
 				bar = progressbar.NewOptions64(total,
