@@ -226,17 +226,22 @@ func (l *Linker) runRegister(ctx context.Context, src Source, job Job, profiles 
 func loadProfiles(ctx context.Context, src Source, want map[registry.Register]bool, dict *Dict, workers int) (map[registry.Register][]Profile, error) {
 	const batch = 512
 	in := make(chan []*registry.Record, workers*2)
-	outs := make([]map[registry.Register][]Profile, workers)
+	outs := make([]map[registry.Register]*profileChunks, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		outs[w] = map[registry.Register][]Profile{}
+		outs[w] = map[registry.Register]*profileChunks{}
 		go func(w int) {
 			defer wg.Done()
 			b := newBuilder(dict)
 			for recs := range in {
 				for _, r := range recs {
-					outs[w][r.Register] = append(outs[w][r.Register], b.profile(r))
+					c := outs[w][r.Register]
+					if c == nil {
+						c = &profileChunks{}
+						outs[w][r.Register] = c
+					}
+					c.add(b.profile(r))
 				}
 			}
 		}(w)
@@ -275,17 +280,45 @@ func loadProfiles(ctx context.Context, src Source, want map[registry.Register]bo
 	for reg := range want {
 		n := 0
 		for _, o := range outs {
-			n += len(o[reg])
+			if c := o[reg]; c != nil {
+				n += c.n
+			}
 		}
 		profiles := make([]Profile, 0, n)
 		for _, o := range outs {
-			profiles = append(profiles, o[reg]...)
-			o[reg] = nil
+			if c := o[reg]; c != nil {
+				for i, part := range c.parts {
+					profiles = append(profiles, part...)
+					c.parts[i] = nil // free as copied: the peak is one copy
+				}
+				delete(o, reg)
+			}
 		}
 		slices.SortFunc(profiles, func(a, b Profile) int { return strings.Compare(a.ID, b.ID) })
 		all[reg] = profiles
 	}
 	return all, nil
+}
+
+// profileChunks collects profiles in fixed-size parts. A growing slice
+// would copy itself at each doubling and hold up to twice what it needs; at
+// 12 million entries of about 240 bytes that slack alone was gigabytes.
+type profileChunks struct {
+	parts [][]Profile
+	n     int
+}
+
+// profilePart is the number of profiles in a part (about 4 MB).
+const profilePart = 1 << 14
+
+func (c *profileChunks) add(p Profile) {
+	k := len(c.parts)
+	if k == 0 || len(c.parts[k-1]) == profilePart {
+		c.parts = append(c.parts, make([]Profile, 0, profilePart))
+		k++
+	}
+	c.parts[k-1] = append(c.parts[k-1], p)
+	c.n++
 }
 
 // scored is a compared pair at or above the review threshold, by entry
