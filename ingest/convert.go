@@ -67,7 +67,7 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 	}
 
 	// Clean every value; "-", "x", "không rõ" mean unknown.
-	values := map[string]string{}
+	values := make(map[string]string, len(vals))
 	var extra map[string]string
 	var flags []registry.Flag
 	for _, cv := range vals {
@@ -141,7 +141,7 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 		AuthorityName: values[registry.ColAuthorityName],
 		Book:          values[registry.ColBook],
 		Number:        values[registry.ColNumber],
-		Fields:        map[string]string{},
+		Fields:        make(map[string]string, len(values)),
 		Extra:         extra,
 	}
 	var valueErr *registry.RowError
