@@ -61,18 +61,45 @@ func (d Date) IsZero() bool { return d.Year == 0 }
 // ISO formats d in ISO 8601 to its precision: "2010-03-01", "1950-03",
 // "1950", with a time "2010-03-01T14:30"; "" for the zero Date.
 func (d Date) ISO() string {
+	// By hand rather than with fmt: ingest formats several dates a row.
+	var b [16]byte
+	out := appendPadded(b[:0], d.Year, 4)
 	switch d.Precision() {
 	case PrecYear:
-		return fmt.Sprintf("%04d", d.Year)
+		return string(out)
 	case PrecMonth:
-		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+		return string(appendPadded(append(out, '-'), d.Month, 2))
 	case PrecDay:
+		out = appendPadded(append(out, '-'), d.Month, 2)
+		out = appendPadded(append(out, '-'), d.Day, 2)
 		if d.HasTime {
-			return fmt.Sprintf("%04d-%02d-%02dT%02d:%02d", d.Year, d.Month, d.Day, d.Hour, d.Minute)
+			out = appendPadded(append(out, 'T'), d.Hour, 2)
+			out = appendPadded(append(out, ':'), d.Minute, 2)
 		}
-		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+		return string(out)
 	}
 	return ""
+}
+
+// appendPadded appends the decimal digits of v, left-padded with zeros to
+// width, as %0*d does for the non-negative values a Date holds.
+func appendPadded(b []byte, v, width int) []byte {
+	if v < 0 {
+		return fmt.Appendf(b, "%0*d", width, v)
+	}
+	var digits [20]byte
+	i := len(digits)
+	for v >= 10 {
+		i--
+		digits[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	digits[i] = byte('0' + v)
+	for n := len(digits) - i; n < width; n++ {
+		b = append(b, '0')
+	}
+	return append(b, digits[i:]...)
 }
 
 // Numeric formats d as documents write it, days and months with two
