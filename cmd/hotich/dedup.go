@@ -107,9 +107,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(reports)
+		return printJSON(e.stdout, reports)
 	}
 	printLinkReports(e.stdout, reports)
 	return nil
@@ -307,19 +305,11 @@ func runDedupModel(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	m, err := storedModel(ctx, db, list...)
+	if err != nil {
+		return err
+	}
 	for _, reg := range list {
-		js, _, err := db.LinkModel(ctx, reg)
-		if err != nil {
-			return err
-		}
-		m := &dedup.Model{Registers: map[registry.Register]*dedup.RegisterModel{}}
-		if js != "" {
-			var rm dedup.RegisterModel
-			if err := json.Unmarshal([]byte(js), &rm); err != nil {
-				return err
-			}
-			m.Registers[reg] = &rm
-		}
 		rm := m.Register(reg)
 		fmt.Fprintf(e.stdout, "%s  [model %s]\n", rm.Describe(reg), rm.ID())
 	}
@@ -375,9 +365,7 @@ func runDedupEval(ctx context.Context, e *env, args []string) error {
 	}
 	q.BlockingRecall = br["all"]
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return printJSON(e.stdout, struct {
 			*dedup.Quality
 			BlockingByRegister map[string]float64 `json:"blocking_recall_by_register"`
 		}{q, br})
@@ -493,10 +481,7 @@ func runDedupExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(p)
+		return printJSON(e.stdout, p)
 	}
 	if p.A != a.ID {
 		a, b = b, a

@@ -118,9 +118,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	elapsed := time.Since(start)
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		if err := printJSON(e.stdout, results); err != nil {
 			return err
 		}
 	} else {
@@ -130,6 +128,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return dedupAfterIngest(ctx, e, db, results, !*asJSON)
 	}
 	return runErr
+}
+
+// printJSON writes v to w as indented JSON, with <, > and & as they are
+// (the output is data for operators and tools, not for a web page).
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 func isTerminal(w io.Writer) bool {

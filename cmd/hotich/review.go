@@ -122,10 +122,7 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 		for _, l := range links {
 			out = append(out, line{l.ID, string(l.Register), l.A, l.B, l.Score, string(l.Status), string(l.Proposed), l.DecidedBy})
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return printJSON(e.stdout, out)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Liên kết\tSổ\tBản ghi A\tBản ghi B\tĐiểm\tTrạng thái\tNgười quyết định")
@@ -217,10 +214,7 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 		for _, h := range history {
 			out.History = append(out.History, event{h.Seq, h.At, h.Kind, h.Actor, json.RawMessage(h.Detail)})
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return printJSON(e.stdout, out)
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "Liên kết %d — sổ %s (%s) — %s, điểm %.4f\n", l.ID, l.Register, l.Register.Name(), statusLabelVI(l.Status), l.Score)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -86,9 +85,7 @@ func runSamples(ctx context.Context, e *env, args []string) error {
 		"duplicate_pairs", sum.Duplicates, "hard_negatives", fmt.Sprint(sum.HardNegatives),
 		"elapsed", time.Since(start).Round(time.Millisecond))
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return printJSON(e.stdout, sum)
 	}
 	return nil
 }

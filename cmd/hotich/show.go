@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -70,10 +69,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 		for _, s := range sources {
 			out.Sources = append(out.Sources, source{s.Ref, s.Outcome, s.FileHash, s.Encoding, cellMap(s)})
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(e.stdout, out)
 	}
 	ref, err := db.RefData(ctx)
 	if err != nil {

@@ -207,21 +207,7 @@ func (s *changeStream) where(col string) (string, []any) {
 }
 
 func (s *changeStream) batchNames() (batchNames, error) {
-	rows, err := s.conn.QueryContext(s.qctx, `SELECT id, file_name FROM batches`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	names := batchNames{}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		names[id] = name
-	}
-	return names, rows.Err()
+	return loadBatchNames(s.qctx, s.conn)
 }
 
 func (s *changeStream) count(cs *ChangeSet) error {

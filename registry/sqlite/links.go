@@ -590,23 +590,9 @@ func (db *DB) FindLink(ctx context.Context, id int64) (*Link, error) {
 
 // LinkEvents returns the events about a link, oldest first.
 func (db *DB) LinkEvents(ctx context.Context, id int64) ([]Event, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail
-		FROM events e LEFT JOIN records r ON r.rid = e.record_rid
+	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN records r ON r.rid = e.record_rid
 		WHERE e.kind LIKE 'link\_%' ESCAPE '\' AND e.record_rid = (SELECT a_rid FROM links WHERE id = ?)
 		AND json_extract(e.detail, '$.link') = ? ORDER BY e.seq`, id, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var evs []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &e.Detail); err != nil {
-			return nil, err
-		}
-		evs = append(evs, e)
-	}
-	return evs, rows.Err()
 }
 
 // DecideLink records a person's decision on a link: confirmed (the two

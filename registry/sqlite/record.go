@@ -253,7 +253,15 @@ func (n batchNames) ref(key int64) string {
 }
 
 func (db *DB) batchNames(ctx context.Context) (batchNames, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, file_name FROM batches`)
+	return loadBatchNames(ctx, db.db)
+}
+
+// loadBatchNames reads the file name of every batch through q (the pool,
+// or the connection of a snapshot).
+func loadBatchNames(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (batchNames, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, file_name FROM batches`)
 	if err != nil {
 		return nil, err
 	}

@@ -208,8 +208,7 @@ type Event struct {
 // Events returns the events about a record (by its ID), oldest first, or
 // all events when id is "" (limit 0 means no limit).
 func (db *DB) Events(ctx context.Context, id string, limit int) ([]Event, error) {
-	q := `SELECT e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail
-		FROM events e LEFT JOIN records r ON r.rid = e.record_rid`
+	q := `SELECT ` + eventColumns + ` FROM events e LEFT JOIN records r ON r.rid = e.record_rid`
 	var args []any
 	if id != "" {
 		q += ` WHERE r.id = ?`
@@ -219,6 +218,15 @@ func (db *DB) Events(ctx context.Context, id string, limit int) ([]Event, error)
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
+	return db.queryEvents(ctx, q, args...)
+}
+
+// eventColumns are the columns queryEvents scans, from events e joined to
+// records r.
+const eventColumns = `e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail`
+
+// queryEvents runs a query selecting eventColumns and returns its events.
+func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
