@@ -77,29 +77,7 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	if err != nil {
 		return nil, err
 	}
-	finished := make(map[string]bool, len(done))
-	type nameSize struct {
-		name string
-		size int64
-	}
-	doneFiles := make(map[nameSize]bool, len(done))
-	for _, b := range done {
-		finished[b.Hash] = true
-		doneFiles[nameSize{filepath.Base(b.Path), b.Size}] = true
-	}
-	// total sizes the progress bar; fresh, the new rows the store is told
-	// to expect: about 350 bytes a row in a typical ward export, leaving
-	// out the files of the same name and size as a finished batch (their
-	// hash decides later; this is only an estimate).
-	var total, fresh int64
-	for _, f := range files {
-		if fi, err := os.Stat(f); err == nil {
-			total += fi.Size()
-			if !doneFiles[nameSize{filepath.Base(f), fi.Size()}] {
-				fresh += fi.Size()
-			}
-		}
-	}
+	finished, total, fresh := plan(files, done)
 	bulkDone, err := in.store.BulkLoad(ctx, int(fresh/350))
 	if err != nil {
 		return nil, err
@@ -164,6 +142,34 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 		}
 	}
 	return results, errors.Join(errs...)
+}
+
+// plan returns the hashes of the finished batches, so that their files are
+// not read again, the bytes of the run's files (for the progress bar) and
+// the bytes of the files likely new to the store. The estimate of new rows
+// the store is told to expect (about 350 bytes a row in a typical ward
+// export) leaves out the files of the same name and size as a finished
+// batch; their hash decides later.
+func plan(files []string, done []registry.Batch) (finished map[string]bool, total, fresh int64) {
+	type nameSize struct {
+		name string
+		size int64
+	}
+	finished = make(map[string]bool, len(done))
+	doneFiles := make(map[nameSize]bool, len(done))
+	for _, b := range done {
+		finished[b.Hash] = true
+		doneFiles[nameSize{filepath.Base(b.Path), b.Size}] = true
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			total += fi.Size()
+			if !doneFiles[nameSize{filepath.Base(f), fi.Size()}] {
+				fresh += fi.Size()
+			}
+		}
+	}
+	return finished, total, fresh
 }
 
 // readAhead starts the reader and the workers. The stream gives, for every

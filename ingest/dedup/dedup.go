@@ -226,11 +226,11 @@ func (l *Linker) runRegister(ctx context.Context, src Source, job Job, profiles 
 func loadProfiles(ctx context.Context, src Source, want map[registry.Register]bool, dict *Dict, workers int) (map[registry.Register][]Profile, error) {
 	const batch = 512
 	in := make(chan []*registry.Record, workers*2)
-	outs := make([]map[registry.Register]*profileChunks, workers)
+	outs := make([]map[registry.Register]*profileParts, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		outs[w] = map[registry.Register]*profileChunks{}
+		outs[w] = map[registry.Register]*profileParts{}
 		go func(w int) {
 			defer wg.Done()
 			b := newBuilder(dict)
@@ -238,7 +238,7 @@ func loadProfiles(ctx context.Context, src Source, want map[registry.Register]bo
 				for _, r := range recs {
 					c := outs[w][r.Register]
 					if c == nil {
-						c = &profileChunks{}
+						c = &profileParts{}
 						outs[w][r.Register] = c
 					}
 					c.add(b.profile(r))
@@ -300,10 +300,10 @@ func loadProfiles(ctx context.Context, src Source, want map[registry.Register]bo
 	return all, nil
 }
 
-// profileChunks collects profiles in fixed-size parts. A growing slice
+// profileParts collects profiles in fixed-size parts. A growing slice
 // would copy itself at each doubling and hold up to twice what it needs; at
 // 12 million entries of about 240 bytes that slack alone was gigabytes.
-type profileChunks struct {
+type profileParts struct {
 	parts [][]Profile
 	n     int
 }
@@ -311,7 +311,7 @@ type profileChunks struct {
 // profilePart is the number of profiles in a part (about 4 MB).
 const profilePart = 1 << 14
 
-func (c *profileChunks) add(p Profile) {
+func (c *profileParts) add(p Profile) {
 	k := len(c.parts)
 	if k == 0 || len(c.parts[k-1]) == profilePart {
 		c.parts = append(c.parts, make([]Profile, 0, profilePart))
