@@ -35,6 +35,11 @@ func ParseDate(s string) (Date, error) {
 		}
 		return d, nil
 	}
+	return parseDateSlow(in, s)
+}
+
+// parseDateSlow is the general parser of ParseDate, for trimmed, non-empty s.
+func parseDateSlow(in, s string) (Date, error) {
 	p := dateParser{toks: tokenizeDate(CanonKey(s))}
 	d, reason, ok := p.parse()
 	if !ok {
@@ -49,27 +54,55 @@ func ParseDate(s string) (Date, error) {
 	return d, nil
 }
 
-// parseDDMMYYYY is the fast path for the commonest form, dd/mm/yyyy.
+// parseDDMMYYYY is the fast path for the commonest forms: dd/mm/yyyy,
+// dd-mm-yyyy and dd.mm.yyyy, yyyy-mm-dd, and a year alone. It declines
+// (false) whatever else, and the general parser reads it; the two agree on
+// every input the fast path takes (TestDateFastPathAgrees).
 func parseDDMMYYYY(s string) (Date, bool) {
-	if len(s) != 10 || s[2] != '/' || s[5] != '/' {
+	if len(s) == 4 {
+		y, ok := digits(s)
+		return Date{Year: y}, ok && y != 0
+	}
+	if len(s) != 10 {
 		return Date{}, false
 	}
-	var v [8]int
-	for i, k := range [8]int{0, 1, 3, 4, 6, 7, 8, 9} {
-		c := s[k]
-		if c < '0' || c > '9' {
-			return Date{}, false
+	var d Date
+	var okD, okM, okY bool
+	switch {
+	case (s[2] == '/' || s[2] == '-' || s[2] == '.') && s[5] == s[2]:
+		d.Day, okD = digits(s[0:2])
+		d.Month, okM = digits(s[3:5])
+		d.Year, okY = digits(s[6:10])
+	case s[4] == '-' && s[7] == '-':
+		d.Year, okY = digits(s[0:4])
+		d.Month, okM = digits(s[5:7])
+		d.Day, okD = digits(s[8:10])
+		if d.Month == 0 || d.Day == 0 {
+			return Date{}, false // the slow path says what a zero means here
 		}
-		v[i] = int(c - '0')
+	default:
+		return Date{}, false
 	}
-	d := Date{Day: v[0]*10 + v[1], Month: v[2]*10 + v[3], Year: v[4]*1000 + v[5]*100 + v[6]*10 + v[7]}
-	if d.Year == 0 {
+	if !okD || !okM || !okY || d.Year == 0 {
 		return Date{}, false // the slow path says why
 	}
-	if d.Month == 0 && d.Day == 0 || d.Day == 0 {
+	if d.Day == 0 {
 		return fixPartial(d), true
 	}
 	return d, true
+}
+
+// digits reads a run of ASCII digits as a number.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // fixPartial turns 00/00/1950 into 1950 and 00/03/1950 into 03/1950.
