@@ -54,10 +54,47 @@ func IsUnknown(s string) bool {
 	if len(t) > 24 {
 		return false // every marker is short; most values are not
 	}
-	switch c := t[0] | 0x20; {
-	case c >= '0' && c <= '9', c >= 'a' && c <= 'z' && c != 'x' && c != 'k' && c != 'c' && c != 'n':
-		return false // no marker starts like this: spare the folding
+	if !mayBeMarker(t) {
+		return false // spare the folding
 	}
+	return isUnknownMarker(t)
+}
+
+// mayBeMarker reports whether the first two bytes of t (trimmed, not
+// empty) can begin an unknown marker. Most values, names above all, are
+// ruled out here: "Nguyễn", "Kinh", "Cao", "Xuân" begin no marker.
+func mayBeMarker(t string) bool {
+	c := t[0] | 0x20
+	if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' && c != 'x' && c != 'k' && c != 'c' && c != 'n' {
+		return false
+	}
+	if len(t) == 1 || c < 'a' || c > 'z' {
+		return true
+	}
+	d := t[1]
+	if d >= 0x80 {
+		// "x", "k", "c" and "n" markers go on in ASCII ("không", "chưa"),
+		// or with a combining mark (U+0300-U+036F) that folding drops.
+		return d == 0xCC || d == 0xCD
+	}
+	d |= 0x20
+	if d < 'a' || d > 'z' {
+		return true // "k/rõ", "n/a", "x."
+	}
+	switch c {
+	case 'x':
+		return d == 'x' // "xx"
+	case 'k':
+		return d == 'h' || d == 'r' || d == 'x' // "không…", "kro", "kxd"
+	case 'c':
+		return d == 'h' // "chưa rõ"
+	default: // 'n'
+		return d == 'u' || d == 'o' || d == 'i' // "null", "none", "nil"
+	}
+}
+
+// isUnknownMarker is IsUnknown's full test of a trimmed, short value.
+func isUnknownMarker(t string) bool {
 	if strings.Trim(t, "-–—?./_ ") == "" {
 		return true
 	}
