@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode"
@@ -35,18 +36,21 @@ type headerColumn struct {
 
 func newConverter(reg registry.Register, header []string, ref *registry.RefData, today time.Time, repair, jsonl bool) *converter {
 	c := &converter{reg: reg, header: header, ref: ref, today: today, repair: repair, jsonl: jsonl}
-	for _, h := range header {
-		c.cols = append(c.cols, c.resolve(h))
+	texts := make([]string, len(header))
+	for i, h := range header {
+		texts[i] = headerText(h, repair)
+	}
+	// Unknown columns are kept under their header as written; blank and
+	// repeated headers get distinct labels, or one cell would hide another.
+	labels := registry.ColumnLabels(texts)
+	for i, h := range texts {
+		if col, ok := reg.ColumnByHeader(h); ok {
+			c.cols = append(c.cols, headerColumn{col: col, known: true})
+		} else {
+			c.cols = append(c.cols, headerColumn{extra: labels[i]})
+		}
 	}
 	return c
-}
-
-func (c *converter) resolve(header string) headerColumn {
-	h := vntext.Clean(strings.TrimPrefix(header, "\ufeff"))
-	if col, ok := c.reg.ColumnByHeader(h); ok {
-		return headerColumn{col: col, known: true}
-	}
-	return headerColumn{extra: h}
 }
 
 // cells pairs the values of a row with what their headers name.
@@ -234,12 +238,12 @@ func (c *converter) splitJSON(line string) ([]cellValue, *registry.RowError) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+			return nil, invalidJSON(err)
 		}
 		key, _ := tok.(string)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+			return nil, invalidJSON(err)
 		}
 		v, err := jsonCell(raw)
 		if err != nil {
@@ -248,12 +252,39 @@ func (c *converter) splitJSON(line string) ([]cellValue, *registry.RowError) {
 		vals = append(vals, cellValue{hc: c.resolve(key), raw: v})
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: %v", err)
+		return nil, invalidJSON(err)
 	}
 	if dec.More() {
 		return nil, registry.RowErrorf(registry.RejectMalformed, "", "dòng chứa nhiều hơn một đối tượng JSON")
 	}
 	return vals, nil
+}
+
+// resolve names the column of a .jsonl key: a canonical column, or an
+// unknown one kept under the key as written.
+func (c *converter) resolve(key string) headerColumn {
+	h := headerText(key, c.repair)
+	if col, ok := c.reg.ColumnByHeader(h); ok {
+		return headerColumn{col: col, known: true}
+	}
+	if h == "" {
+		h = "(khóa rỗng)"
+	}
+	return headerColumn{extra: h}
+}
+
+// invalidJSON is the reject of a .jsonl line the decoder cannot read, in
+// the clerk's words: where the line goes wrong, not the decoder's English.
+func invalidJSON(err error) *registry.RowError {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: lỗi cú pháp ở ký tự thứ %d của dòng", se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ: dòng dừng giữa chừng, đối tượng chưa đóng")
+	default:
+		return registry.RowErrorf(registry.RejectMalformed, "", "JSON không hợp lệ")
+	}
 }
 
 func jsonCell(raw json.RawMessage) (string, error) {

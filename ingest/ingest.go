@@ -196,18 +196,26 @@ type rawRow struct {
 	malformed string // why the reader could not split it, if it could not
 }
 
-// peekRegister reads rows until one names a valid register and sets the
-// batch's register to it. The rows read are returned to be processed first.
-func peekRegister(rows rowReader, b *registry.Batch) ([]rawRow, error) {
+// peekRegister reads the first rows of a file and sets the batch's
+// register to the one most of them name: a stray row of another register
+// at the top of a file must not turn the file's good rows into wrong-register
+// rejects. Reading stops at peekLimit rows, or as soon as one register leads
+// the others by decisiveLead rows. A tie goes to the register whose columns
+// the header names most, then to the first named. The rows read are
+// returned to be processed first.
+func peekRegister(rows rowReader, b *registry.Batch, repair bool) ([]rawRow, error) {
 	var peeked []rawRow
+	header := rows.Header()
 	idx := -1
-	for i, h := range rows.Header() {
-		if registry.HeaderKey(h) == registry.HeaderKey(registry.ColRegister) || registry.HeaderKey(h) == "loaiso" {
+	for i, h := range header {
+		if k := registry.HeaderKey(headerText(h, repair)); k == registry.HeaderKey(registry.ColRegister) || k == "loaiso" {
 			idx = i
 			break
 		}
 	}
 	jsonl := b.Container == ContainerJSONL
+	votes := map[registry.Register]int{}
+	var order []registry.Register // registers in the order first named
 	for len(peeked) < peekLimit {
 		cells, err := rows.Next()
 		if err == io.EOF {
@@ -229,12 +237,66 @@ func peekRegister(rows rowReader, b *registry.Batch) ([]rawRow, error) {
 		case idx >= 0 && idx < len(cells):
 			v = cells[idx]
 		}
-		if reg, err := registry.ParseRegister(vntext.Clean(v)); err == nil {
-			b.Register = reg
+		reg, err := registry.ParseRegister(vntext.Clean(v))
+		if err != nil {
+			continue
+		}
+		if votes[reg] == 0 {
+			order = append(order, reg)
+		}
+		votes[reg]++
+		if lead(votes, reg) >= decisiveLead {
 			break
 		}
 	}
+	b.Register = ""
+	best := -1
+	for _, reg := range order {
+		if votes[reg] > best || votes[reg] == best && headerFit(reg, header, repair) > headerFit(b.Register, header, repair) {
+			b.Register, best = reg, votes[reg]
+		}
+	}
 	return peeked, nil
+}
+
+// decisiveLead is how many more rows one register must have than all the
+// others together for peekRegister to stop reading.
+const decisiveLead = 8
+
+// lead returns how many more votes reg has than all other registers.
+func lead(votes map[registry.Register]int, reg registry.Register) int {
+	n := votes[reg]
+	for r, v := range votes {
+		if r != reg {
+			n -= v
+		}
+	}
+	return n
+}
+
+// headerFit counts the header cells that name a column of reg.
+func headerFit(reg registry.Register, header []string, repair bool) int {
+	if !reg.Valid() {
+		return -1
+	}
+	n := 0
+	for _, h := range header {
+		if _, ok := reg.ColumnByHeader(headerText(h, repair)); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// headerText is a header cell as compared with the known headers: without
+// a byte-order mark, cleaned, and with mojibake repaired where the file's
+// text may hold it.
+func headerText(h string, repair bool) string {
+	h = vntext.Clean(strings.TrimPrefix(h, "\ufeff"))
+	if repair {
+		h, _ = vntext.RepairMojibake(h)
+	}
+	return h
 }
 
 // jsonRegister finds the register named by a .jsonl line, or "".

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/hotich/hotich/ingest"
@@ -527,4 +528,95 @@ func TestFilesWithoutRegister(t *testing.T) {
 	if _, ok := got["notes.txt.bak"]; ok {
 		t.Error("a file that is not a batch was ingested")
 	}
+}
+
+// TestHeaderEdgeCases: blank and repeated unknown headers keep every cell,
+// mojibake in the header is repaired like mojibake in cells, a stray row of
+// another register at the top of a file does not decide the file's register,
+// and an unreadable .jsonl line is rejected in Vietnamese.
+func TestHeaderEdgeCases(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t)
+
+	header := append(append([]string(nil), birthHeader...), "Cột phụ", "Cột phụ", "", "")
+	extras := csvBytes(t, ',', [][]string{header, append(append([]string(nil), births[0]...), "giá trị A", "giá trị B", "rỗng 1", "rỗng 2")})
+
+	moji := append([]string(nil), birthHeader...)
+	for i, h := range moji {
+		switch h {
+		case "ho_ten":
+			moji[i] = mojibake("Họ, chữ đệm, tên")
+		case "ngay_sinh":
+			moji[i] = mojibake("Ngày sinh")
+		case "gioi_tinh":
+			moji[i] = mojibake("Giới tính")
+		}
+	}
+	mojiFile := csvBytes(t, ',', [][]string{moji, births[1]})
+
+	stray := row(map[string]string{"loai_so": "KH", "so": "90"})
+	strayFile := csvBytes(t, ',', [][]string{birthHeader, stray, row(map[string]string{"so": "91"}), row(map[string]string{"so": "92"})})
+
+	jsonlFile := []byte(`{"loai_so": "KT", broken` + "\n" + `{"loai_so": "KT"` + "\n")
+
+	rejDir := t.TempDir()
+	res := run(t, db, ingest.Options{RejectsDir: rejDir}, writeFile(t, dir, "extras.csv", extras), writeFile(t, dir, "moji.csv", mojiFile),
+		writeFile(t, dir, "stray.csv", strayFile), writeFile(t, dir, "bad.jsonl", jsonlFile))
+	got := map[string]ingest.FileResult{}
+	for _, r := range res {
+		got[r.File] = r
+	}
+
+	recs := map[string]jsonl.Line{}
+	for _, l := range lines(t, db) {
+		recs[l.SourceRefs[0]] = l
+	}
+	wantExtra := map[string]string{"Cột phụ": "giá trị A", "Cột phụ (2)": "giá trị B", "cột 20": "rỗng 1", "cột 21": "rỗng 2"}
+	if l, ok := recs["extras.csv#1"]; !ok || !reflect.DeepEqual(l.Extra, wantExtra) {
+		t.Errorf("extras.csv#1: extra = %v, want %v", l.Extra, wantExtra)
+	}
+
+	if r := got["moji.csv"]; r.Counts.Accepted+r.Counts.Flagged != 1 {
+		t.Errorf("moji.csv: %+v, want its row stored", r.Counts)
+	} else if l := recs["moji.csv#1"]; l.Fields["ho_ten"] != "Lê Thị Thuý Hằng" || l.Fields["gioi_tinh"] != "Nữ" {
+		t.Errorf("moji.csv#1: fields %v", l.Fields)
+	}
+
+	if r := got["stray.csv"]; r.Register != registry.Birth || r.Counts.Rejected != 1 || r.Counts.Accepted+r.Counts.Flagged != 2 {
+		t.Errorf("stray.csv: register %s, counts %+v; want KS with only the KH row rejected", r.Register, r.Counts)
+	}
+
+	f, err := os.Open(filepath.Join(rejDir, "bad.jsonl.rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	report, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, rec := range report[1:] {
+		n++
+		if msg := rec[4]; !strings.HasPrefix(msg, "JSON không hợp lệ") || strings.Contains(msg, "invalid") || strings.Contains(msg, "unexpected") {
+			t.Errorf("%s: message %q, want it in Vietnamese", rec[0], msg)
+		}
+	}
+	if n != 2 {
+		t.Errorf("bad.jsonl: %d rejects, want 2", n)
+	}
+}
+
+// mojibake returns s as UTF-8 bytes read once as Windows-1252 and saved
+// again as UTF-8, bytes CP1252 leaves undefined kept as C1 controls.
+func mojibake(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		r := charmap.Windows1252.DecodeByte(c)
+		if r == '\uFFFD' {
+			r = rune(c)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

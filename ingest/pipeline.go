@@ -269,12 +269,13 @@ func (in *Ingester) open(path string, finished map[string]bool, ref *registry.Re
 	f.rows, f.bytesRead = rows, bytesRead
 	b := f.b
 	f.res.Container, f.res.Encoding, f.res.Confidence = b.Container, b.Encoding, b.Confidence
-	// The file's register is the first row's (the first that names one).
-	if f.peeked, err = peekRegister(rows, b); err != nil {
+	// Text that was UTF-8 or UTF-16 may hold mojibake, cell by cell.
+	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
+	// The file's register is the one most of its first rows name.
+	if f.peeked, err = peekRegister(rows, b, repair); err != nil {
 		return fail(err)
 	}
 	f.res.Register = b.Register
-	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
 	f.conv = newConverter(b.Register, b.Header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
 	return f
 }

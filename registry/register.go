@@ -279,6 +279,27 @@ func headerKey(s string) string {
 // diacritic-, punctuation- and white-space-insensitive. Input should be NFC.
 func HeaderKey(s string) string { return headerKey(s) }
 
+// ColumnLabels returns a distinct label for each header cell of a batch:
+// the header as given, "cột N" (N counting from 1) for a blank one, and
+// "… (2)", "… (3)" for repeats, so that no cell is shadowed by another
+// under the same label.
+func ColumnLabels(header []string) []string {
+	labels := make([]string, len(header))
+	used := make(map[string]bool, len(header))
+	for i, h := range header {
+		if h == "" {
+			h = fmt.Sprintf("cột %d", i+1)
+		}
+		l := h
+		for n := 2; used[l]; n++ {
+			l = fmt.Sprintf("%s (%d)", h, n)
+		}
+		used[l] = true
+		labels[i] = l
+	}
+	return labels
+}
+
 // ColumnByHeader resolves a header as written in a batch file to a canonical
 // column of r.
 func (r Register) ColumnByHeader(header string) (Column, bool) {

@@ -79,14 +79,21 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// cellLabels labels a source row's cells with their headers; blank and
+// repeated headers get distinct labels, so every cell shows.
+func cellLabels(s sqlite.SourceRow) []string {
+	labels := registry.ColumnLabels(s.Header)
+	for i := len(labels); i < len(s.Raw); i++ {
+		labels = append(labels, fmt.Sprintf("#%d", i+1))
+	}
+	return labels
+}
+
 func cellMap(s sqlite.SourceRow) map[string]string {
-	m := map[string]string{}
+	labels := cellLabels(s)
+	m := make(map[string]string, len(s.Raw))
 	for i, c := range s.Raw {
-		h := fmt.Sprintf("#%d", i+1)
-		if i < len(s.Header) {
-			h = s.Header[i]
-		}
-		m[h] = c
+		m[labels[i]] = c
 	}
 	return m
 }
@@ -152,13 +159,10 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 	for _, s := range sources {
 		fmt.Fprintf(w, "  %s  [%s, mã hóa %s, sha256 %s…]\n", s.Ref, s.Outcome, s.Encoding, s.FileHash[:12])
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		labels := cellLabels(s)
 		for i, c := range s.Raw {
-			h := fmt.Sprintf("#%d", i+1)
-			if i < len(s.Header) {
-				h = s.Header[i]
-			}
 			if c != "" {
-				fmt.Fprintf(tw, "      %s\t%s\n", h, c)
+				fmt.Fprintf(tw, "      %s\t%s\n", labels[i], c)
 			}
 		}
 		tw.Flush()
