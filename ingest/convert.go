@@ -193,13 +193,25 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 
 	// Review flags: personal IDs, the authority code.
 	for _, s := range c.reg.Slots() {
-		id := rec.Fields[s.Prefix+"so_dinh_danh"]
+		field, id := s.Prefix+"so_dinh_danh", rec.Fields[s.Prefix+"so_dinh_danh"]
+		sex := rec.Fields[s.Prefix+"gioi_tinh"]
+		if id == "" {
+			// A personal ID keyed as the identity document (the spouses of
+			// a marriage, the parties of a recognition) is checked alike;
+			// a spouse's sex is the role's.
+			if doc := registry.DocumentID(rec.Fields[s.Prefix+"giay_to"]); len(doc) == 12 {
+				field, id = s.Prefix+"giay_to", doc
+				if sex == "" {
+					sex = s.Role.Sex()
+				}
+			}
+		}
 		if id == "" {
 			continue
 		}
 		birth := rec.Date(s.Prefix + "ngay_sinh")
-		for _, f := range registry.CheckPersonalID(id, rec.Fields[s.Prefix+"gioi_tinh"], birth, c.ref.KnownIDProvince) {
-			f.Field = s.Prefix + "so_dinh_danh"
+		for _, f := range registry.CheckPersonalID(id, sex, birth, c.ref.KnownIDProvince) {
+			f.Field = field
 			flags = append(flags, f)
 		}
 	}

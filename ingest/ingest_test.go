@@ -620,3 +620,42 @@ func mojibake(s string) string {
 	}
 	return b.String()
 }
+
+// TestDocumentIDs: a personal ID keyed as a spouse's identity document,
+// bare or after its label, is checked against the birth year and the sex
+// the role implies, and found by a lookup by ID; a passport is neither.
+func TestDocumentIDs(t *testing.T) {
+	header := []string{"loai_so", "ma_noi_dang_ky", "noi_dang_ky", "quyen_so", "so", "ngay_dang_ky",
+		"chong_ho_ten", "chong_ngay_sinh", "chong_giay_to", "vo_ho_ten", "vo_ngay_sinh", "vo_giay_to"}
+	entry := func(n, husbandDoc, wifeDoc string) []string {
+		return []string{"KH", "26740", "UBND Phường Bến Nghé, Quận 1", "01/2020", n, "10/01/2020",
+			"Trần Văn Nam", "1988", husbandDoc, "Lê Thị Hoa", "1990", wifeDoc}
+	}
+	rows := [][]string{header,
+		entry("1", "CCCD số 079088000007", "079190000008"),           // both agree
+		entry("2", "Căn cước công dân 079090000007", "079190000009"), // husband's year differs
+		entry("3", "079088000010", "079090000011"),                   // wife's digit is a man's
+		entry("4", "Hộ chiếu số B1234567", "CMND 025123456"),         // no personal ID to check
+	}
+	db := openDB(t)
+	run(t, db, ingest.Options{}, writeFile(t, t.TempDir(), "kh.csv", csvBytes(t, ',', rows)))
+	flags := map[string][]string{}
+	for _, l := range lines(t, db) {
+		flags[l.SourceRefs[0]] = l.Flags
+	}
+	want := map[string][]string{"kh.csv#1": nil, "kh.csv#2": {"id_mismatch"}, "kh.csv#3": {"id_mismatch"}, "kh.csv#4": nil}
+	for ref, w := range want {
+		if got := flags[ref]; len(got) != len(w) || len(w) > 0 && got[0] != w[0] {
+			t.Errorf("%s: flags %v, want %v", ref, got, w)
+		}
+	}
+	for _, id := range []string{"079088000007", "025123456"} {
+		recs, err := db.FindRecords(context.Background(), registry.RecordFilter{PersonalID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 {
+			t.Errorf("lookup by ID %s: %d records, want 1", id, len(recs))
+		}
+	}
+}

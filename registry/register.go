@@ -114,6 +114,18 @@ const (
 	RoleRecognized Role = "nguoi_duoc_nhan" // recognition: who is recognised
 )
 
+// Sex returns the sex a role implies (a father, a husband), or "" when it
+// implies none.
+func (r Role) Sex() string {
+	switch r {
+	case RoleFather, RoleHusband:
+		return SexMale
+	case RoleMother, RoleWife:
+		return SexFemale
+	}
+	return ""
+}
+
 // PersonSlot maps a role to the column prefix that carries its fields.
 type PersonSlot struct {
 	Role   Role

@@ -238,6 +238,36 @@ func isAuthorityCode(s string) bool {
 	return err == nil
 }
 
+// DocumentID returns the ID number an identity document as written
+// carries: a 12-digit personal ID or a 9-digit legacy identity card, bare
+// or after its label ("CCCD số 079…", "Căn cước công dân 079…", "CMND:
+// 02…"), digits possibly grouped with spaces or dots. It returns "" for
+// anything else, a passport above all.
+func DocumentID(doc string) string {
+	i := strings.IndexFunc(doc, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 || !documentLabels[headerKey(doc[:i])] {
+		return ""
+	}
+	id := personalID(doc[i:])
+	if len(id) != 12 && len(id) != 9 {
+		return ""
+	}
+	for j := 0; j < len(id); j++ {
+		if id[j] < '0' || id[j] > '9' {
+			return ""
+		}
+	}
+	return id
+}
+
+// documentLabels are the labels, folded, that may precede an ID number in
+// a document field.
+var documentLabels = map[string]bool{
+	"": true, "so": true, "cccd": true, "cccdso": true, "socccd": true, "cancuoccongdan": true, "cancuoccongdanso": true,
+	"cancuoc": true, "cancuocso": true, "cmnd": true, "cmndso": true, "socmnd": true, "chungminhnhandan": true,
+	"chungminhnhandanso": true, "sodinhdanh": true, "sodinhdanhcanhan": true, "dinhdanhcanhan": true,
+}
+
 // CenturyDigit returns the century/sex digit a personal ID carries for a
 // person of the given sex born in the given year: 0/1 for 1900–1999 (male/
 // female), 2/3 for 2000–2099, and so on.

@@ -283,8 +283,8 @@ func personRows(rec *registry.Record) []personRow {
 			year = p.BirthDate.Year
 		}
 		pid := p.PersonalID
-		if pid == "" && isIDNumber(p.Document) {
-			pid = p.Document
+		if pid == "" {
+			pid = registry.DocumentID(p.Document)
 		}
 		rows[i] = personRow{role: string(p.Role), nameFold: vntext.FoldKey(p.FullName), nameCanon: vntext.CanonKey(p.FullName),
 			birth: p.BirthDate.ISO(), sex: p.Sex, year: year, pid: nullString(pid)}
@@ -483,21 +483,6 @@ func (w *BatchWriter) insertPersons(ctx context.Context, rid int64, persons []pe
 		}
 	}
 	return nil
-}
-
-// isIDNumber reports whether an identity document as written is a personal
-// ID (12 digits) or a legacy identity card (9 digits), so that lookups by ID
-// number find spouses and parties whose number was keyed as their document.
-func isIDNumber(s string) bool {
-	if len(s) != 12 && len(s) != 9 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // fold applies a second scan of an entry to its stored record: fills fields
