@@ -69,6 +69,9 @@ type FileResult struct {
 	Confidence float64              `json:"confidence"`
 	Counts     registry.BatchCounts `json:"counts"`
 	Reports    []string             `json:"reject_reports,omitempty"`
+	// SameAs names the file ingested before with the same bytes, when a
+	// skipped file is a copy of it under another name.
+	SameAs string `json:"same_as,omitempty"`
 }
 
 // Ingester ingests batch files into a store.

@@ -659,3 +659,19 @@ func TestDocumentIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyUnderAnotherName: a file whose bytes were ingested under another
+// name is skipped, and its result names the file it copies.
+func TestCopyUnderAnotherName(t *testing.T) {
+	dir := t.TempDir()
+	data := csvBytes(t, ',', [][]string{birthHeader, births[0]})
+	a, b := writeFile(t, dir, "a.csv", data), writeFile(t, dir, "b-resent.csv", data)
+	db := openDB(t)
+	for _, paths := range [][]string{{a, b}, {b}} {
+		res := run(t, db, ingest.Options{}, paths...)
+		got := res[len(res)-1]
+		if got.File != "b-resent.csv" || got.Status != ingest.StatusSkipped || got.SameAs != "a.csv" {
+			t.Errorf("ingest %v: last result %+v, want b-resent.csv skipped as the same as a.csv", paths, got)
+		}
+	}
+}

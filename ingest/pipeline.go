@@ -363,7 +363,10 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 	if w == nil {
 		res.Status, res.Counts = StatusSkipped, b.Counts
 		res.Register, res.Container, res.Encoding, res.Confidence = b.Register, b.Container, b.Encoding, b.Confidence
-		in.opt.Log.Info("already ingested (same file hash): skipped", "file", res.File, "batch", b.ID)
+		if b.FileName != res.File {
+			res.SameAs = b.FileName
+		}
+		in.opt.Log.Info("already ingested (same file hash): skipped", "file", res.File, "same_as", b.FileName, "batch", b.ID)
 		// A run killed after the batch finished but before its report was
 		// written leaves no report: write it from the store now.
 		if in.opt.RejectsDir != "" && b.Counts.Rejected > 0 {

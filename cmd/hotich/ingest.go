@@ -167,8 +167,12 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	for _, r := range results {
 		c := r.Counts
 		total.Add(c)
+		status := statusLabel[r.Status]
+		if r.SameAs != "" {
+			status = "cùng nội dung với " + r.SameAs + ", bỏ qua"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.File, r.Register, r.Encoding, r.Confidence,
-			c.Rows, c.Accepted, c.Flagged, c.Rejected, c.Conflicts, statusLabel[r.Status])
+			c.Rows, c.Accepted, c.Flagged, c.Rejected, c.Conflicts, status)
 		if r.Status != ingest.StatusSkipped {
 			reports = append(reports, r.Reports...)
 		}
