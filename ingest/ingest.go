@@ -292,14 +292,14 @@ func headerFit(reg registry.Register, header []string, repair bool) int {
 }
 
 // headerText is a header cell as compared with the known headers: without
-// a byte-order mark, cleaned, and with mojibake repaired where the file's
-// text may hold it.
+// a byte-order mark, with mojibake repaired where the file's text may hold
+// it, and cleaned, in the order cells are.
 func headerText(h string, repair bool) string {
-	h = vntext.Clean(strings.TrimPrefix(h, "\ufeff"))
+	h = strings.TrimPrefix(h, "\ufeff")
 	if repair {
 		h, _ = vntext.RepairMojibake(h)
 	}
-	return h
+	return vntext.Clean(h)
 }
 
 // jsonRegister finds the register named by a .jsonl line, or "".
