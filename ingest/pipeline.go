@@ -67,7 +67,7 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 		return nil, err
 	}
 	for _, s := range skipped {
-		in.opt.Log.Warn("not a batch file (want .csv, .tsv, .xlsx or .jsonl): skipped", "path", s)
+		in.opt.Log.Warn("not a batch file (want .csv, .txt, .tsv, .xlsx or .jsonl): skipped", "path", s)
 	}
 	ref, err := in.store.RefData(ctx)
 	if err != nil {
