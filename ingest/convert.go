@@ -34,23 +34,25 @@ type headerColumn struct {
 	extra string
 }
 
+// newConverter returns the converter of a file whose header cells, as
+// headerTexts gives them, are header.
 func newConverter(reg registry.Register, header []string, ref *registry.RefData, today time.Time, repair, jsonl bool) *converter {
 	c := &converter{reg: reg, header: header, ref: ref, today: today, repair: repair, jsonl: jsonl}
-	texts := make([]string, len(header))
-	for i, h := range header {
-		texts[i] = headerText(h, repair)
-	}
 	// Unknown columns are kept under their header as written; blank and
 	// repeated headers get distinct labels, or one cell would hide another.
-	labels := registry.ColumnLabels(texts)
-	for i, h := range texts {
-		if col, ok := reg.ColumnByHeader(h); ok {
-			c.cols = append(c.cols, headerColumn{col: col, known: true})
-		} else {
-			c.cols = append(c.cols, headerColumn{extra: labels[i]})
-		}
+	for i, label := range registry.ColumnLabels(header) {
+		c.cols = append(c.cols, c.column(header[i], label))
 	}
 	return c
+}
+
+// column names what a header text names: a canonical column, or an unknown
+// one kept under label.
+func (c *converter) column(text, label string) headerColumn {
+	if col, ok := c.reg.ColumnByHeader(text); ok {
+		return headerColumn{col: col, known: true}
+	}
+	return headerColumn{extra: label}
 }
 
 // cells pairs the values of a row with what their headers name.
@@ -276,13 +278,10 @@ func (c *converter) splitJSON(line string) ([]cellValue, *registry.RowError) {
 // unknown one kept under the key as written.
 func (c *converter) resolve(key string) headerColumn {
 	h := headerText(key, c.repair)
-	if col, ok := c.reg.ColumnByHeader(h); ok {
-		return headerColumn{col: col, known: true}
-	}
 	if h == "" {
-		h = "(khóa rỗng)"
+		return c.column(h, "(khóa rỗng)")
 	}
-	return headerColumn{extra: h}
+	return c.column(h, h)
 }
 
 // invalidJSON is the reject of a .jsonl line the decoder cannot read, in

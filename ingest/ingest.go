@@ -204,14 +204,13 @@ type rawRow struct {
 // at the top of a file must not turn the file's good rows into wrong-register
 // rejects. Reading stops at peekLimit rows, or as soon as one register leads
 // the others by decisiveLead rows. A tie goes to the register whose columns
-// the header names most, then to the first named. The rows read are
-// returned to be processed first.
-func peekRegister(rows rowReader, b *registry.Batch, repair bool) ([]rawRow, error) {
+// the header (headerTexts) names most, then to the first named. The rows
+// read are returned to be processed first.
+func peekRegister(rows rowReader, b *registry.Batch, header []string) ([]rawRow, error) {
 	var peeked []rawRow
-	header := rows.Header()
 	idx := -1
 	for i, h := range header {
-		if k := registry.HeaderKey(headerText(h, repair)); k == registry.HeaderKey(registry.ColRegister) || k == "loaiso" {
+		if registry.HeaderKey(h) == registry.HeaderKey(registry.ColRegister) {
 			idx = i
 			break
 		}
@@ -220,25 +219,21 @@ func peekRegister(rows rowReader, b *registry.Batch, repair bool) ([]rawRow, err
 	votes := map[registry.Register]int{}
 	var order []registry.Register // registers in the order first named
 	for len(peeked) < peekLimit {
-		cells, err := rows.Next()
+		r, err := nextRaw(rows)
 		if err == io.EOF {
 			break
-		}
-		var me *malformedError
-		if errors.As(err, &me) {
-			peeked = append(peeked, rawRow{cells: cells, malformed: me.msg})
-			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		peeked = append(peeked, rawRow{cells: cells})
+		peeked = append(peeked, r)
 		var v string
 		switch {
+		case r.malformed != "":
 		case jsonl:
-			v = jsonRegister(cells[0])
-		case idx >= 0 && idx < len(cells):
-			v = cells[idx]
+			v = jsonRegister(r.cells[0])
+		case idx >= 0 && idx < len(r.cells):
+			v = r.cells[idx]
 		}
 		reg, err := registry.ParseRegister(vntext.Clean(v))
 		if err != nil {
@@ -255,11 +250,22 @@ func peekRegister(rows rowReader, b *registry.Batch, repair bool) ([]rawRow, err
 	b.Register = ""
 	best := -1
 	for _, reg := range order {
-		if votes[reg] > best || votes[reg] == best && headerFit(reg, header, repair) > headerFit(b.Register, header, repair) {
+		if votes[reg] > best || votes[reg] == best && headerFit(reg, header) > headerFit(b.Register, header) {
 			b.Register, best = reg, votes[reg]
 		}
 	}
 	return peeked, nil
+}
+
+// nextRaw reads the next row: a row the reader could not split comes back
+// as a rawRow saying why, not as an error. It returns io.EOF at the end.
+func nextRaw(rows rowReader) (rawRow, error) {
+	cells, err := rows.Next()
+	var me *malformedError
+	if errors.As(err, &me) {
+		return rawRow{cells: cells, malformed: me.msg}, nil
+	}
+	return rawRow{cells: cells}, err
 }
 
 // decisiveLead is how many more rows one register must have than all the
@@ -277,18 +283,28 @@ func lead(votes map[registry.Register]int, reg registry.Register) int {
 	return n
 }
 
-// headerFit counts the header cells that name a column of reg.
-func headerFit(reg registry.Register, header []string, repair bool) int {
+// headerFit counts the header cells (headerTexts) that name a column of reg.
+func headerFit(reg registry.Register, header []string) int {
 	if !reg.Valid() {
 		return -1
 	}
 	n := 0
 	for _, h := range header {
-		if _, ok := reg.ColumnByHeader(headerText(h, repair)); ok {
+		if _, ok := reg.ColumnByHeader(h); ok {
 			n++
 		}
 	}
 	return n
+}
+
+// headerTexts returns the header cells of a file as compared with the known
+// headers (see headerText).
+func headerTexts(header []string, repair bool) []string {
+	texts := make([]string, len(header))
+	for i, h := range header {
+		texts[i] = headerText(h, repair)
+	}
+	return texts
 }
 
 // headerText is a header cell as compared with the known headers: without

@@ -272,11 +272,12 @@ func (in *Ingester) open(path string, finished map[string]bool, ref *registry.Re
 	// Text that was UTF-8 or UTF-16 may hold mojibake, cell by cell.
 	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
 	// The file's register is the one most of its first rows name.
-	if f.peeked, err = peekRegister(rows, b, repair); err != nil {
+	header := headerTexts(b.Header, repair)
+	if f.peeked, err = peekRegister(rows, b, header); err != nil {
 		return fail(err)
 	}
 	f.res.Register = b.Register
-	f.conv = newConverter(b.Register, b.Header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
+	f.conv = newConverter(b.Register, header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
 	return f
 }
 
@@ -317,22 +318,15 @@ func (in *Ingester) cut(ctx context.Context, f *opened, work chan<- *chunk, send
 	}
 	f.peeked = nil
 	for {
-		cells, err := f.rows.Next()
+		r, err := nextRaw(f.rows)
 		if err == io.EOF {
 			break
-		}
-		var me *malformedError
-		if errors.As(err, &me) {
-			if !add(rawRow{cells: cells, malformed: me.msg}) {
-				return false, nil
-			}
-			continue
 		}
 		if err != nil {
 			readErr = fmt.Errorf("đọc dòng %d: %w", n+1, err)
 			break
 		}
-		if !add(rawRow{cells: cells}) {
+		if !add(r) {
 			return false, nil
 		}
 	}
