@@ -87,19 +87,12 @@ func appendPadded(b []byte, v, width int) []byte {
 	if v < 0 {
 		return fmt.Appendf(b, "%0*d", width, v)
 	}
-	var digits [20]byte
-	i := len(digits)
-	for v >= 10 {
-		i--
-		digits[i] = byte('0' + v%10)
-		v /= 10
-	}
-	i--
-	digits[i] = byte('0' + v)
-	for n := len(digits) - i; n < width; n++ {
+	var buf [20]byte
+	digits := strconv.AppendInt(buf[:0], int64(v), 10)
+	for n := len(digits); n < width; n++ {
 		b = append(b, '0')
 	}
-	return append(b, digits[i:]...)
+	return append(b, digits...)
 }
 
 // Numeric formats d as documents write it, days and months with two

@@ -29,7 +29,7 @@ func ParseDate(s string) (Date, error) {
 	if s == "" {
 		return Date{}, &DateError{Input: in, Kind: DateEmpty, Reason: "ngày trống"}
 	}
-	if d, ok := parseDDMMYYYY(s); ok {
+	if d, ok := parseCommonDate(s); ok {
 		if reason := d.impossible(); reason != "" {
 			return Date{}, &DateError{Input: in, Kind: DateImpossible, Reason: reason}
 		}
@@ -54,11 +54,11 @@ func parseDateSlow(in, s string) (Date, error) {
 	return d, nil
 }
 
-// parseDDMMYYYY is the fast path for the commonest forms: dd/mm/yyyy,
+// parseCommonDate is the fast path for the commonest forms: dd/mm/yyyy,
 // dd-mm-yyyy and dd.mm.yyyy, yyyy-mm-dd, and a year alone. It declines
 // (false) whatever else, and the general parser reads it; the two agree on
 // every input the fast path takes (TestDateFastPathAgrees).
-func parseDDMMYYYY(s string) (Date, bool) {
+func parseCommonDate(s string) (Date, bool) {
 	if len(s) == 4 {
 		y, ok := digits(s)
 		return Date{Year: y}, ok && y != 0
