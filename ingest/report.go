@@ -10,32 +10,34 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 )
 
 // writeRejectReports writes a batch's rejected rows to <dir>/<file>.rejects.csv
 // (for people: UTF-8 with a BOM so spreadsheet programs read Vietnamese, the
 // batch's own columns after the reason) and <dir>/<file>.rejects.jsonl (for
-// programs). Each file is written to a temporary name and renamed, so a
-// report is either whole or absent. It returns the paths written.
+// programs). Each file is written atomically, so a report is either whole or
+// absent. It returns the paths written.
 func writeRejectReports(ctx context.Context, store registry.BatchService, dir string, b *registry.Batch) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	csvPath := rejectReportPath(dir, b, ".csv")
 	jsonPath := rejectReportPath(dir, b, ".jsonl")
-	cf, err := os.CreateTemp(dir, ".rejects-*.csv")
+	if _, err := atomicfile.RemoveStale(dir); err != nil {
+		return nil, err
+	}
+	cf, err := atomicfile.Create(csvPath, atomicfile.Public)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(cf.Name())
-	defer cf.Close()
-	jf, err := os.CreateTemp(dir, ".rejects-*.jsonl")
+	defer cf.Abort()
+	jf, err := atomicfile.Create(jsonPath, atomicfile.Public)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(jf.Name())
-	defer jf.Close()
+	defer jf.Abort()
 
 	cb := bufio.NewWriter(cf)
 	cb.WriteString("\ufeff")
@@ -62,24 +64,17 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 		return nil, fmt.Errorf("reject report %s: %w", b.FileName, err)
 	}
 	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return nil, err
+	}
 	for _, f := range []struct {
 		w    *bufio.Writer
-		file *os.File
-		dst  string
-	}{{cb, cf, csvPath}, {jb, jf, jsonPath}} {
-		if err := cw.Error(); err != nil {
-			return nil, err
-		}
+		file *atomicfile.File
+	}{{cb, cf}, {jb, jf}} {
 		if err := f.w.Flush(); err != nil {
 			return nil, err
 		}
-		if err := f.file.Sync(); err != nil {
-			return nil, err
-		}
-		if err := f.file.Close(); err != nil {
-			return nil, err
-		}
-		if err := os.Rename(f.file.Name(), f.dst); err != nil {
+		if err := f.file.Commit(); err != nil {
 			return nil, err
 		}
 	}

@@ -8,11 +8,13 @@ import (
 // Error codes. They classify failures for callers (the CLI maps them to exit
 // codes and messages); they are not meant to be shown to clerks as such.
 const (
-	ECONFLICT = "conflict"  // the action conflicts with the current state
-	EINTERNAL = "internal"  // a bug or an environment failure
-	EINVALID  = "invalid"   // the input is not acceptable
-	ENOTFOUND = "not_found" // the thing asked for does not exist
-	EREFUSED  = "refused"   // a rule forbids the action without an explicit override
+	EBUSY         = "busy"         // another process holds what the action needs; try again later
+	ECONFLICT     = "conflict"     // the action conflicts with the current state
+	EINTERNAL     = "internal"     // a bug or an environment failure
+	EINVALID      = "invalid"      // the input is not acceptable
+	ENOTFOUND     = "not_found"    // the thing asked for does not exist
+	EREFUSED      = "refused"      // a rule forbids the action without an explicit override
+	EUNVERIFIABLE = "unverifiable" // it cannot be checked with what is at hand (a key, a trust root)
 )
 
 // Error is an error a user can act on. Message is written for the person at

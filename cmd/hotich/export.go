@@ -5,11 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
 	"github.com/hotich/hotich/registry/sqlite"
@@ -132,26 +131,10 @@ func exportJSONL(ctx context.Context, e *env, db *sqlite.DB, out string) error {
 }
 
 // writeAtomically runs write on stdout when path is "" or "-", otherwise on
-// a temporary file renamed to path once complete and synced, so a reader
-// never sees half a file under the final name.
+// a file that appears under path only once complete and synced.
 func writeAtomically(e *env, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(e.stdout)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, atomicfile.Public, write)
 }

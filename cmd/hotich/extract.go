@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/hotich/hotich/extract"
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
 	"github.com/hotich/hotich/registry/sqlite"
@@ -254,19 +255,7 @@ type pdfFile struct{ b []byte }
 func (f *pdfFile) Write(p []byte) (int, error) { f.b = append(f.b, p...); return len(p), nil }
 
 func (f *pdfFile) save(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hotich-*.pdf")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(f.b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, f.b, atomicfile.Public)
 }
 
 // batch issues a copy of every record listed in a file into a folder.

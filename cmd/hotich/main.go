@@ -165,32 +165,47 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// exitCode reports err on w and maps it to the process exit status:
-// 0 success, 1 failure, 2 usage error, 3 refused by a rule, 4 not found.
+// Exit statuses, as the README's table lists them.
+const (
+	exitOK           = 0
+	exitFailure      = 1   // failed, or the input is not acceptable
+	exitUsage        = 2   // a mistake in the command line
+	exitRefused      = 3   // a rule forbids it without an override
+	exitNotFound     = 4   // what was asked for does not exist
+	exitBusy         = 5   // another process holds the store; try again
+	exitUnverifiable = 6   // cannot be checked with what is at hand
+	exitInterrupted  = 130 // stopped by SIGINT or SIGTERM
+)
+
+// exitCode reports err on w and maps it to the process exit status.
 func exitCode(err error, w io.Writer) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitOK
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(w, "hotich: %s\n", ue)
-		return 2
+		return exitUsage
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "hotich: đã dừng theo yêu cầu (interrupted)")
-		return 130
+		return exitInterrupted
 	}
+	code := exitFailure
 	switch registry.ErrorCode(err) {
 	case registry.EREFUSED:
-		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
-		return 3
+		code = exitRefused
 	case registry.ENOTFOUND:
-		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
-		return 4
+		code = exitNotFound
+	case registry.EBUSY:
+		code = exitBusy
+	case registry.EUNVERIFIABLE:
+		code = exitUnverifiable
 	case registry.EINVALID, registry.ECONFLICT:
-		fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
-		return 1
+	default:
+		fmt.Fprintf(w, "hotich: %v\n", err)
+		return exitFailure
 	}
-	fmt.Fprintf(w, "hotich: %v\n", err)
-	return 1
+	fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
+	return code
 }

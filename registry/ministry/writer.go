@@ -10,9 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -309,8 +309,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// OSDir is a folder on disk. A file is written to a hidden temporary file
-// beside its final name, synced, renamed, and the folder synced: a reader
+// OSDir is a folder on disk. Files are written with atomicfile: a reader
 // never finds a partial file under a final name, even after a crash.
 type OSDir struct {
 	path string
@@ -324,76 +323,20 @@ func NewOSDir(path string) (*OSDir, error) {
 	return &OSDir{path: path}, nil
 }
 
-// tempPrefix starts the names of files being written.
-const tempPrefix = ".hotich-tmp-"
-
 // Create starts a file.
 func (d *OSDir) Create(name string) (PendingFile, error) {
 	if name == "" || filepath.Base(name) != name {
 		return nil, fmt.Errorf("file name %q not allowed", name)
 	}
-	f, err := os.CreateTemp(d.path, tempPrefix+name+".*")
+	f, err := atomicfile.Create(filepath.Join(d.path, name), atomicfile.Public)
 	if err != nil {
 		return nil, err
 	}
-	return &osFile{f: f, final: filepath.Join(d.path, name), dir: d.path}, nil
+	return f, nil
 }
 
 // RemoveTemp removes the temporary files a killed run left behind.
 func (d *OSDir) RemoveTemp() error {
-	ents, err := os.ReadDir(d.path)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), tempPrefix) {
-			if err := os.Remove(filepath.Join(d.path, e.Name())); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-type osFile struct {
-	f     *os.File
-	final string
-	dir   string
-}
-
-func (o *osFile) Write(p []byte) (int, error) { return o.f.Write(p) }
-
-func (o *osFile) Commit() error {
-	if err := o.f.Sync(); err != nil {
-		o.Abort()
-		return err
-	}
-	if err := o.f.Close(); err != nil {
-		os.Remove(o.f.Name())
-		return err
-	}
-	if err := os.Rename(o.f.Name(), o.final); err != nil {
-		os.Remove(o.f.Name())
-		return err
-	}
-	return syncDir(o.dir)
-}
-
-func (o *osFile) Abort() {
-	o.f.Close()
-	os.Remove(o.f.Name())
-}
-
-// syncDir makes a rename durable.
-func syncDir(path string) error {
-	d, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
+	_, err := atomicfile.RemoveStale(d.path)
+	return err
 }

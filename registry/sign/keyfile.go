@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -52,41 +53,13 @@ func WriteKeyFiles(dir string, k *Key, force bool) (privPath, pubPath string, er
 		return "", "", err
 	}
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Headers: headers, Bytes: pubDER})
-	if err := writeFileAtomic(privPath, privPEM, 0o600); err != nil {
+	if err := atomicfile.WriteFile(privPath, privPEM, atomicfile.Private); err != nil {
 		return "", "", err
 	}
-	if err := writeFileAtomic(pubPath, pubPEM, 0o644); err != nil {
+	if err := atomicfile.WriteFile(pubPath, pubPEM, atomicfile.Public); err != nil {
 		return "", "", err
 	}
 	return privPath, pubPath, nil
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, created with the final mode, so a reader never sees a partial
-// key and a private key is never readable by others, even briefly.
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // LoadPrivateKey reads a private key file written by WriteKeyFiles. Like
