@@ -137,7 +137,7 @@ type BatchWriter struct {
 
 type stmts struct {
 	findRecord, insertRecord, updateRecord    *sql.Stmt
-	insertPerson, deletePersons               *sql.Stmt
+	persons                                   personWriter
 	insertSource, insertReject                *sql.Stmt
 	insertFlag, findFlag                      *sql.Stmt
 	findConflict, insertConflict, updConflict *sql.Stmt
@@ -195,16 +195,17 @@ func (db *DB) openGroup(ctx context.Context) (*group, error) {
 		return nil, err
 	}
 	g := &group{tx: tx, at: db.now()}
+	var insertPerson, deletePersons *sql.Stmt
 	prep := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&g.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
+		{&g.st.findRecord, `SELECT rid, identity_key, register, authority_code, book, number, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
 		{&g.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&g.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
-		{&g.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&g.st.deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
+		{&insertPerson, insertPersonSQL},
+		{&deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
 		{&g.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`},
 		{&g.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
 		{&g.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
@@ -221,6 +222,7 @@ func (db *DB) openGroup(ctx context.Context) (*group, error) {
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
+	g.st.persons = personWriter{insert: insertPerson.ExecContext, delete: deletePersons.ExecContext}
 	db.group = g
 	return g, nil
 }
@@ -268,30 +270,6 @@ type prepared struct {
 	persons     []personRow
 }
 
-// personRow is the persons-table row of one person of a record.
-type personRow struct {
-	role, nameFold, nameCanon, birth, sex string
-	year, pid                             any
-}
-
-func personRows(rec *registry.Record) []personRow {
-	ps := rec.Persons()
-	rows := make([]personRow, len(ps))
-	for i, p := range ps {
-		var year any
-		if p.BirthDate.Year != 0 {
-			year = p.BirthDate.Year
-		}
-		pid := p.PersonalID
-		if pid == "" {
-			pid = registry.DocumentID(p.Document)
-		}
-		rows[i] = personRow{role: string(p.Role), nameFold: vntext.FoldKey(p.FullName), nameCanon: vntext.CanonKey(p.FullName),
-			birth: p.BirthDate.ISO(), sex: p.Sex, year: year, pid: nullString(pid)}
-	}
-	return rows
-}
-
 // Prepare encodes a row for Write. It is safe for concurrent use.
 func (db *DB) Prepare(row *registry.Row) {
 	row.Prepared = prepare(row)
@@ -326,7 +304,7 @@ func prepare(row *registry.Row) *prepared {
 			rec.Fields = map[string]string{}
 		}
 		p.fields, p.extra, _ = marshalFields(rec)
-		p.persons = personRows(rec)
+		p.persons = searchKeys(rec)
 	}
 	return p
 }
@@ -423,14 +401,16 @@ func (w *BatchWriter) findRecord(ctx context.Context, id string) (*storedRecord,
 		return nil, nil
 	}
 	var s storedRecord
-	var regOn, fields, extra, filled, refs string
-	err := w.st.findRecord.QueryRowContext(ctx, id).Scan(&s.rid, &s.identityKey, &s.rec.AuthorityName, &regOn, &fields, &extra, &filled, &refs)
+	var reg, regOn, fields, extra, filled, refs string
+	err := w.st.findRecord.QueryRowContext(ctx, id).Scan(&s.rid, &s.identityKey, &reg, &s.rec.AuthorityCode, &s.rec.Book, &s.rec.Number,
+		&s.rec.AuthorityName, &regOn, &fields, &extra, &filled, &refs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find record %s: %w", id, err)
 	}
+	s.rec.ID, s.rec.Register = id, registry.Register(reg)
 	if s.rec.RegisteredOn, err = vntext.ParseISODate(regOn); err != nil {
 		return nil, fmt.Errorf("record %s: registered_on: %w", id, err)
 	}
@@ -473,16 +453,7 @@ func (w *BatchWriter) insertRecord(ctx context.Context, rec *registry.Record, pr
 		return 0, err
 	}
 	w.db.filter.add(rec.ID)
-	return rid, w.insertPersons(ctx, rid, prep.persons)
-}
-
-func (w *BatchWriter) insertPersons(ctx context.Context, rid int64, persons []personRow) error {
-	for _, p := range persons {
-		if _, err := w.st.insertPerson.ExecContext(ctx, rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
-			return fmt.Errorf("insert person %s of record %d: %w", p.role, rid, err)
-		}
-	}
-	return nil
+	return rid, w.st.persons.insertRows(ctx, rid, prep.persons)
 }
 
 // fold applies a second scan of an entry to its stored record: fills fields
@@ -542,10 +513,7 @@ func (w *BatchWriter) fold(ctx context.Context, s *storedRecord, in *registry.Re
 		return 0, fmt.Errorf("update record: %w", err)
 	}
 	if len(res.Filled) > 0 {
-		if _, err := w.st.deletePersons.ExecContext(ctx, s.rid); err != nil {
-			return 0, err
-		}
-		if err := w.insertPersons(ctx, s.rid, personRows(&s.rec)); err != nil {
+		if err := w.st.persons.replace(ctx, s.rid, &s.rec); err != nil {
 			return 0, err
 		}
 	}

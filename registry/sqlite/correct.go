@@ -39,16 +39,7 @@ func (l *lockedRecord) save(ctx context.Context, tx *sql.Tx, seq int64) error {
 		l.rec.AuthorityName, l.rec.RegisteredOn.ISO(), fields, extra, seq, l.rid); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM persons WHERE record_rid = ?`, l.rid); err != nil {
-		return err
-	}
-	for _, p := range personRows(l.rec) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
-			return err
-		}
-	}
-	return nil
+	return txPersonWriter(tx).replace(ctx, l.rid, l.rec)
 }
 
 // setField sets a column of the record to a stored value ("" clears it).

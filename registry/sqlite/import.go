@@ -93,7 +93,7 @@ func (im *Importer) begin(ctx context.Context) error {
 		{&im.st.findRID, `SELECT rid FROM records WHERE id = ?`},
 		{&im.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&im.st.insertPerson, `INSERT INTO persons (record_rid, role, name_fold, name_canon, birth, birth_year, sex, personal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&im.st.insertPerson, insertPersonSQL},
 		{&im.st.insertSource, `INSERT OR IGNORE INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, '[]')`},
 		{&im.st.openFlags, `SELECT id, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE record_rid = ? AND resolved_seq IS NULL ORDER BY id`},
 		{&im.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
@@ -254,7 +254,7 @@ func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey 
 		return err
 	}
 	im.added = append(im.added, r.ID)
-	if err := im.writePersons(ctx, rid, r); err != nil {
+	if err := im.persons().insertRows(ctx, rid, searchKeys(r)); err != nil {
 		return err
 	}
 	if err := im.sourceRows(ctx, rid, r); err != nil {
@@ -308,10 +308,7 @@ func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry
 			r.AuthorityName, r.RegisteredOn.ISO(), encodeMap(r.Fields), extraJSON(r.Extra), encodeStrings(r.SourceRefs), cur.rid); err != nil {
 			return false, err
 		}
-		if _, err := im.tx.ExecContext(ctx, `DELETE FROM persons WHERE record_rid = ?`, cur.rid); err != nil {
-			return false, err
-		}
-		if err := im.writePersons(ctx, cur.rid, r); err != nil {
+		if err := im.persons().replace(ctx, cur.rid, r); err != nil {
 			return false, err
 		}
 		if err := im.sourceRows(ctx, cur.rid, r); err != nil {
@@ -330,14 +327,9 @@ func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry
 	return true, nil
 }
 
-func (im *Importer) writePersons(ctx context.Context, rid int64, r *registry.Record) error {
-	for _, p := range personRows(r) {
-		if _, err := im.st.insertPerson.ExecContext(ctx,
-			rid, p.role, p.nameFold, p.nameCanon, p.birth, p.year, p.sex, p.pid); err != nil {
-			return fmt.Errorf("person %s: %w", p.role, err)
-		}
-	}
-	return nil
+// persons writes search keys with the import's prepared insert.
+func (im *Importer) persons() personWriter {
+	return personWriter{insert: im.st.insertPerson.ExecContext, delete: txExec(im.tx, `DELETE FROM persons WHERE record_rid = ?`)}
 }
 
 // sourceRows gives every source reference of the record a source row.
