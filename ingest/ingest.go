@@ -33,10 +33,14 @@ import (
 type Options struct {
 	Workers    int             // goroutines decoding and checking rows; 0: one per CPU
 	Encoding   vntext.Encoding // force an encoding; Unknown: detect per file
-	CommitRows int             // rows per transaction; 0: 50,000
-	RejectsDir string          // where reject reports go; "": not written
-	Now        func() time.Time
-	Log        *slog.Logger
+	CommitRows int             // rows per transaction at most; 0: 50,000
+	// CommitInterval bounds how long a transaction stays open, so that
+	// another writer of the store (a clerk issuing a copy) waits at most
+	// that long; 0: 250 ms, negative: no bound.
+	CommitInterval time.Duration
+	RejectsDir     string // where reject reports go; "": not written
+	Now            func() time.Time
+	Log            *slog.Logger
 	// Progress, if set, is called from the writer after every chunk of rows.
 	Progress func(Progress)
 }
@@ -87,6 +91,9 @@ func New(store registry.BatchService, opt Options) *Ingester {
 	}
 	if opt.CommitRows <= 0 {
 		opt.CommitRows = 50000
+	}
+	if opt.CommitInterval == 0 {
+		opt.CommitInterval = 250 * time.Millisecond
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -142,9 +149,24 @@ func Files(paths []string) (files, skipped []string, err error) {
 
 // runState is the progress of a run across its files.
 type runState struct {
-	total int64
-	done  int64 // bytes of finished files
-	rows  int
+	total   int64
+	done    int64 // bytes of finished files
+	rows    int
+	txStart time.Time // when rows were first seen pending in the open transaction
+}
+
+// commitDue reports whether the open transaction should commit: it holds
+// CommitRows rows, or has been open CommitInterval.
+func (in *Ingester) commitDue(w registry.BatchWriter, run *runState) bool {
+	n := w.Pending()
+	if n == 0 {
+		run.txStart = time.Time{}
+		return false
+	}
+	if run.txStart.IsZero() {
+		run.txStart = time.Now()
+	}
+	return n >= in.opt.CommitRows || in.opt.CommitInterval > 0 && time.Since(run.txStart) >= in.opt.CommitInterval
 }
 
 func hashFile(path string) (string, int64, error) {

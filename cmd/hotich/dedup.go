@@ -83,6 +83,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	em := fs.Bool("em", false, "with the estimate, estimate m by EM too")
 	workers := fs.Int("workers", 0, "goroutines (default: one per CPU)")
 	asJSON := fs.Bool("json", false, "print the run's report as JSON")
+	noWait := noWaitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,6 +99,11 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	release, err := lockBulk(ctx, e, db, "dedup", *noWait)
+	if err != nil {
+		return err
+	}
+	defer release()
 	opt := linkOptions{since: *since, workers: *workers, em: *em}
 	if *estimate || *em {
 		opt.estimate = dedup.EstimateAlways

@@ -545,6 +545,11 @@ func TestExportMinistryHelp(t *testing.T) {
 func TestExportFlagsInAnyOrder(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hotich.db")
 	env := map[string]string{"HOTICH_LOG": "warn"}
+	if s, err := sqlite.Open(context.Background(), db); err != nil {
+		t.Fatal(err)
+	} else {
+		s.Close()
+	}
 	for i, args := range [][]string{
 		{"export", "--full", "--format", "ministry", "--db", db, "--out"},
 		{"export", "--db", db, "--per-file=10", "--format=ministry", "--quiet", "--full", "--out"},

@@ -48,6 +48,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	commit := fs.Int("commit-entries", 20000, "entries per transaction")
 	force := fs.Bool("force", false, "apply an export older than what was imported already")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	noWait := noWaitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,11 +68,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if len(manifests) == 0 {
 		return registry.Errorf(registry.ENOTFOUND, "thư mục %s không có bảng kê (hotich-*-manifest.xml)", path)
 	}
-	db, err := openStore(ctx, e, *dbPath)
+	db, err := createStore(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	release, err := lockBulk(ctx, e, db, "import", *noWait)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for _, m := range manifests {
 		if err := importManifest(ctx, e, db, path, m, *commit, *force, *quiet); err != nil {
 			return err

@@ -57,6 +57,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the per-file summary as JSON on stdout")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	link := fs.Bool("dedup", false, "then link duplicates of the registers ingested (as hotich dedup)")
+	noWait := noWaitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,11 +72,16 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			return usageError(fmt.Sprintf("ingest: --encoding: %v", err))
 		}
 	}
-	db, err := openStore(ctx, e, *dbPath)
+	db, err := createStore(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	release, err := lockBulk(ctx, e, db, "ingest", *noWait)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if e.getenv("GOGC") == "" {
 		// Every row allocates its cells, record and encodings, all dead a
 		// chunk later, on a live heap of a few tens of megabytes: collect

@@ -92,7 +92,11 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 	if code == "" && sub != "list" {
 		return usageError(fmt.Sprintf("keys %s: which issuing authority? (--issuer CODE or HOTICH_ISSUER)", sub))
 	}
-	db, err := openStore(ctx, e, *dbPath)
+	open := openStore
+	if sub == "init" {
+		open = createStore // setting up a unit's key may be the store's first use
+	}
+	db, err := open(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
+	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 )
 
@@ -15,18 +17,55 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", "", "store file (default $HOTICH_DB, else ./"+defaultDB+")")
 }
 
-// openStore opens the store named by --db, HOTICH_DB or the default.
-func openStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+// storePath resolves --db, HOTICH_DB and the default.
+func storePath(e *env, path string) string {
 	if path == "" {
 		path = e.getenv("HOTICH_DB")
 	}
 	if path == "" {
 		path = defaultDB
 	}
-	db, err := sqlite.Open(ctx, path)
+	return path
+}
+
+// openStore opens the existing store named by --db, HOTICH_DB or the
+// default. It never creates one: a mistyped path says so.
+func openStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+	path = storePath(e, path)
+	db, err := sqlite.OpenExisting(ctx, path)
+	if registry.ErrorCode(err) == registry.ENOTFOUND {
+		return nil, registry.Errorf(registry.ENOTFOUND, "%s. Kiểm tra --db hoặc HOTICH_DB; kho mới chỉ được tạo bởi hotich ingest, import, restore hoặc keys init", registry.ErrorMessage(err))
+	}
 	if err != nil {
 		return nil, err
 	}
 	db.Now = e.now
 	return db, nil
+}
+
+// createStore opens the store, creating it if it does not exist: for the
+// commands that build a store.
+func createStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+	db, err := sqlite.Open(ctx, storePath(e, path))
+	if err != nil {
+		return nil, err
+	}
+	db.Now = e.now
+	return db, nil
+}
+
+// noWaitFlag adds --no-wait to a command that runs a bulk job.
+func noWaitFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("no-wait", false, "if another bulk job (ingest, import, dedup, restore) holds the store, exit with status 5 instead of waiting")
+}
+
+// lockBulk takes the store's bulk lock for job. While another process
+// holds it, it says who on standard error and waits its turn; with noWait
+// it returns an EBUSY error (exit status 5) instead.
+func lockBulk(ctx context.Context, e *env, db *sqlite.DB, job string, noWait bool) (release func(), err error) {
+	wait := func(h sqlite.LockHolder) { fmt.Fprintf(e.stderr, "hotich: %s\n", sqlite.BusyMessage(h)) }
+	if noWait {
+		wait = nil
+	}
+	return db.LockBulk(ctx, job, wait)
 }

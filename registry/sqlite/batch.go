@@ -144,6 +144,13 @@ type stmts struct {
 }
 
 func (db *DB) newBatchWriter(ctx context.Context, b *registry.Batch) (registry.BatchWriter, error) {
+	// Records are created under the bulk lock only: the ID filter below
+	// is what the store holds while no other process can add to it. A
+	// caller that did not take the lock (the CLI does, to say why it
+	// waits) takes it here for the life of the handle.
+	if err := db.holdBulk(ctx, "ingest"); err != nil {
+		return nil, err
+	}
 	if _, err := db.idFilter(ctx); err != nil {
 		return nil, err
 	}
@@ -185,6 +192,10 @@ func (db *DB) queryer() interface {
 func (db *DB) openGroup(ctx context.Context) (*group, error) {
 	if db.group != nil {
 		return db.group, nil
+	}
+	// Clerks' short writes queued since the last commit go first.
+	if err := db.yieldToShortWriters(ctx); err != nil {
+		return nil, err
 	}
 	// The transaction must not end on its own when ctx is cancelled (the
 	// caller stops between rows and calls Abort), and statements run

@@ -18,7 +18,7 @@ type lockedRecord struct {
 	rec *registry.Record
 }
 
-func (db *DB) lockRecord(ctx context.Context, tx *sql.Tx, id string) (*lockedRecord, error) {
+func (db *DB) lockRecord(ctx context.Context, tx txer, id string) (*lockedRecord, error) {
 	rid, rec, err := scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records r WHERE r.id = ?`, strings.TrimSpace(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, registry.Errorf(registry.ENOTFOUND, "không tìm thấy bản ghi có mã %q", id)
@@ -30,7 +30,7 @@ func (db *DB) lockRecord(ctx context.Context, tx *sql.Tx, id string) (*lockedRec
 }
 
 // save writes a changed record back, with its persons, at version seq.
-func (l *lockedRecord) save(ctx context.Context, tx *sql.Tx, seq int64) error {
+func (l *lockedRecord) save(ctx context.Context, tx txer, seq int64) error {
 	fields, extra, err := marshalFields(l.rec)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (db *DB) CorrectRecord(ctx context.Context, id, field, value, actor, basis 
 	if strings.TrimSpace(basis) == "" {
 		return registry.Errorf(registry.EINVALID, "cần ghi căn cứ cải chính (--basis)")
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (db *DB) ResolveConflict(ctx context.Context, id, field, value, actor, note
 	if err := requireActor(actor, "giải quyết xung đột"); err != nil {
 		return err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (db *DB) ResolveFlag(ctx context.Context, flagID int64, actor, note string)
 	if strings.TrimSpace(note) == "" {
 		return registry.Errorf(registry.EINVALID, "cần ghi lý do đóng cờ (--note)")
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

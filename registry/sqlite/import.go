@@ -80,11 +80,14 @@ func (im *Importer) begin(ctx context.Context) error {
 	if im.tx != nil {
 		return nil
 	}
-	tx, err := im.db.db.BeginTx(ctx, nil)
+	if err := im.db.holdBulk(ctx, "import"); err != nil {
+		return err
+	}
+	tx, err := im.db.beginBulkTx(ctx)
 	if err != nil {
 		return err
 	}
-	im.tx, im.at, im.seq = tx, im.db.now(), 0
+	im.tx, im.at, im.seq = tx.Tx, im.db.now(), 0
 	for _, p := range []struct {
 		dst **sql.Stmt
 		sql string

@@ -24,7 +24,7 @@ func (db *DB) IssueExtract(ctx context.Context, iss *registry.ExtractIssue, rend
 	if !iss.Form.Valid() {
 		return registry.Errorf(registry.EINVALID, "mẫu bản sao %q không hợp lệ", iss.Form)
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("issue extract: %w", err)
 	}
@@ -199,7 +199,7 @@ func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registr
 	if by == "" || reason == "" {
 		return nil, registry.Errorf(registry.EINVALID, "thu hồi bản sao cần tên người thu hồi (--by) và lý do (--reason)")
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (db *DB) RegisterSigningKey(ctx context.Context, k *registry.SigningKey) er
 	if len(k.PublicKey) != 32 || k.KeyID == "" {
 		return registry.Errorf(registry.EINVALID, "khóa công khai không hợp lệ")
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (db *DB) SetSigner(ctx context.Context, s registry.Signer, actor string) er
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -230,16 +230,22 @@ type LinkChanges struct {
 // linkTx is a write transaction that prepares each statement once: a
 // run applies hundreds of thousands of links.
 type linkTx struct {
-	*sql.Tx
+	*writeTx
 	stmts map[string]*sql.Stmt
 }
 
-func (db *DB) beginLinks(ctx context.Context) (*linkTx, error) {
-	tx, err := db.db.BeginTx(ctx, nil)
+// beginLinks starts a transaction on links: one chunk of a linkage run
+// (bulk) or a reviewer's decision.
+func (db *DB) beginLinks(ctx context.Context, bulk bool) (*linkTx, error) {
+	begin := db.beginWrite
+	if bulk {
+		begin = db.beginBulkTx
+	}
+	tx, err := begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &linkTx{Tx: tx, stmts: map[string]*sql.Stmt{}}, nil
+	return &linkTx{writeTx: tx, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 func (t *linkTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -353,7 +359,7 @@ func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkPropo
 }
 
 func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *LinkChanges) error {
-	tx, err := db.beginLinks(ctx)
+	tx, err := db.beginLinks(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -630,7 +636,7 @@ func (db *DB) ReopenLink(ctx context.Context, id int64, actor, note string) erro
 }
 
 func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string, next func(*linkRow) (string, error)) error {
-	tx, err := db.beginLinks(ctx)
+	tx, err := db.beginLinks(ctx, false)
 	if err != nil {
 		return err
 	}

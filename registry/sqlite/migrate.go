@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
@@ -20,11 +19,11 @@ import (
 type migration struct {
 	name string
 	sql  string
-	run  func(ctx context.Context, tx *sql.Tx) error
+	run  func(ctx context.Context, tx txer) error
 }
 
 // goMigrations are the migrations written in Go, by name.
-var goMigrations = map[string]func(ctx context.Context, tx *sql.Tx) error{
+var goMigrations = map[string]func(ctx context.Context, tx txer) error{
 	"0005_rebuild_search_keys": rebuildFoldedSearchKeys,
 }
 
@@ -116,7 +115,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // applyMigration runs one migration in a write transaction, unless another
 // process applied it since it was found missing.
 func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,7 +150,7 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 // those entries could not be found by name or personal ID. Only records
 // with more than one source row can be affected; their keys are rebuilt from
 // the records themselves.
-func rebuildFoldedSearchKeys(ctx context.Context, tx *sql.Tx) error {
+func rebuildFoldedSearchKeys(ctx context.Context, tx txer) error {
 	rows, err := tx.QueryContext(ctx, `SELECT record_rid FROM source_rows GROUP BY record_rid HAVING COUNT(*) > 1`)
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ func searchKeys(rec *registry.Record) []personRow {
 type execFunc func(ctx context.Context, args ...any) (sql.Result, error)
 
 // txExec binds a query to a transaction.
-func txExec(tx *sql.Tx, query string) execFunc {
+func txExec(tx txer, query string) execFunc {
 	return func(ctx context.Context, args ...any) (sql.Result, error) { return tx.ExecContext(ctx, query, args...) }
 }
 
@@ -65,7 +65,7 @@ type personWriter struct {
 
 // txPersonWriter writes search keys in tx with ad-hoc statements, for the
 // paths that change a record now and then (corrections, conflicts).
-func txPersonWriter(tx *sql.Tx) personWriter {
+func txPersonWriter(tx txer) personWriter {
 	return personWriter{insert: txExec(tx, insertPersonSQL), delete: txExec(tx, `DELETE FROM persons WHERE record_rid = ?`)}
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // seed loads the reference data into a new store. It runs once: a store
-// that has administrative units keeps them.
+// that has administrative units keeps them, and is only read.
 func (db *DB) seed(ctx context.Context) error {
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM admin_units`).Scan(&n); err != nil {
@@ -41,11 +41,16 @@ func (db *DB) seed(ctx context.Context) error {
 		return err
 	}
 
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	// Another process opening a new store at the same moment may have
+	// seeded it while this one waited for the write lock.
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM admin_units`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
 	insert := func(query string, rows func(stmt *sql.Stmt) error) error {
 		stmt, err := tx.PrepareContext(ctx, query)
 		if err != nil {

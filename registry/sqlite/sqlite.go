@@ -8,8 +8,11 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -56,29 +59,65 @@ type DB struct {
 	refOnce sync.Once
 	ref     *registry.RefData
 	refErr  error
+
+	// Locks ordering the store's writers across processes; see lock.go.
+	lockMu     sync.Mutex
+	bulk       *os.File // the bulk lock, while held
+	bulkDepth  int
+	intentOnce sync.Once
+	intent     *os.File
+	intentErr  error
 }
 
-// Open opens (creating if needed) the store at path, applies pending
-// migrations and seeds the reference data.
+// Open opens the store at path, creating it if it does not exist, applies
+// pending migrations and seeds the reference data. Only the commands that
+// build a store (ingest, import, restore, key set-up) create one; everything
+// else opens with OpenExisting.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, "rwc")
+}
+
+// OpenExisting opens the store at path like Open, but never creates one: a
+// mistyped path is an ENOTFOUND error, not a new empty store.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, registry.Errorf(registry.ENOTFOUND, "không có kho dữ liệu tại %s", path)
+	case err != nil:
+		return nil, registry.Errorf(registry.EINVALID, "không đọc được kho dữ liệu %s: %v", path, err)
+	case !st.Mode().IsRegular():
+		return nil, registry.Errorf(registry.EINVALID, "%s không phải một tệp kho dữ liệu", path)
+	}
+	return open(ctx, path, "rw")
+}
+
+// uriPath escapes the characters that end a path in an SQLite URI.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+func open(ctx context.Context, path, mode string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("open store: no path")
 	}
 	q := url.Values{}
+	q.Set("mode", mode)
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_cache_size", "-65536") // 64 MiB page cache per connection
-	dsn := "file:" + path + "?" + q.Encode()
+	dsn := "file:" + uriPath.Replace(path) + "?" + q.Encode()
 	sdb, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db := &DB{db: sdb, path: path, Now: time.Now}
 	if err := db.init(ctx); err != nil {
-		sdb.Close()
+		db.Close()
+		if strings.Contains(err.Error(), "file is not a database") {
+			return nil, registry.Errorf(registry.EINVALID, "tệp %s không phải kho dữ liệu hotich (SQLite)", path)
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return db, nil
@@ -99,12 +138,29 @@ func (db *DB) init(ctx context.Context) error {
 		return err
 	}
 	// A bulk load killed before it rebuilt the search indexes left them
-	// out: build them now.
+	// out: build them now, unless a bulk load is running (it builds them
+	// when it ends).
+	if db.bulkRunning() {
+		return nil
+	}
 	return db.buildSearchIndexes(ctx)
 }
 
-// Close closes the store.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the store and releases its locks.
+func (db *DB) Close() error {
+	db.lockMu.Lock()
+	if db.bulk != nil {
+		db.bulkDepth = 1
+		db.lockMu.Unlock()
+		db.releaseBulk()
+	} else {
+		db.lockMu.Unlock()
+	}
+	if db.intent != nil {
+		db.intent.Close()
+	}
+	return db.db.Close()
+}
 
 // Path returns the file the store lives in.
 func (db *DB) Path() string { return db.path }
@@ -116,7 +172,7 @@ func (db *DB) SQL() *sql.DB { return db.db }
 func (db *DB) now() string { return db.Now().UTC().Format(time.RFC3339) }
 
 // appendEvent adds an event to the log and returns its seq.
-func appendEvent(ctx context.Context, tx *sql.Tx, at, kind string, recordRID, batchID int64, actor string, detail any) (int64, error) {
+func appendEvent(ctx context.Context, tx txer, at, kind string, recordRID, batchID int64, actor string, detail any) (int64, error) {
 	d := "{}"
 	if detail != nil {
 		b, err := json.Marshal(detail)
