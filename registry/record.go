@@ -280,6 +280,21 @@ const (
 	LinkRejected  LinkStatus = "rejected"  // a person rejected it
 )
 
+// Label returns the Vietnamese name of a link status.
+func (s LinkStatus) Label() string {
+	switch s {
+	case LinkSuspected:
+		return "nghi trùng, chờ duyệt"
+	case LinkAuto:
+		return "trùng tự động"
+	case LinkConfirmed:
+		return "đã xác nhận trùng"
+	case LinkRejected:
+		return "đã bác bỏ"
+	}
+	return string(s)
+}
+
 // DuplicateLink says the record may record the same event as another.
 type DuplicateLink struct {
 	LinkID int64

@@ -12,7 +12,11 @@ type RecordFilter struct {
 	Name       string // full name; matching ignores case, diacritics and tone placement
 	Birth      Date   // with Name: birth date or year (a coarser stored date matches)
 	Role       Role   // restrict person conditions to one role
-	Limit      int    // 0: a default limit
+	// Parent is the full name of a parent of the entry (the mother or
+	// father of a birth, who recognises in a recognition), matched like
+	// Name, in addition to the person conditions above.
+	Parent string
+	Limit  int // 0: a default limit (1,000); negative: no limit
 }
 
 // RecordService finds register entries.

@@ -328,3 +328,14 @@ func CheckPersonalID(id, sex string, birth Date, knownProvince func(code string)
 	}
 	return flags
 }
+
+// ParsePersonalID reads a personal ID as a person types it to look an
+// entry up: a 12-digit số định danh cá nhân or a 9-digit CMND, separators
+// allowed ("079 210 123456").
+func ParsePersonalID(s string) (string, error) {
+	id := personalID(strings.TrimSpace(s))
+	if len(id) != 12 && len(id) != 9 || strings.Trim(id, "0123456789") != "" {
+		return "", Errorf(EINVALID, "số định danh phải gồm 12 chữ số (hoặc CMND 9 chữ số)")
+	}
+	return id, nil
+}

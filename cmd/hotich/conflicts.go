@@ -14,7 +14,7 @@ func init() {
 
 const conflictsUsage = `
 Usage:
-	hotich conflicts [--db PATH] [--register KS|KH|KT|NCMC] [--limit N]
+	hotich conflicts [--db PATH] [--register KS|KH|KT|NCMC] [--limit N | --all] [--json]
 	hotich conflicts resolve [--db PATH] --by NAME [--note TEXT] (--value VALUE | --pick N) ID FIELD
 
 Lists open conflicts: fields on which two scans of one register entry
@@ -36,8 +36,11 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "conflicts", conflictsUsage)
 	dbPath := dbFlag(fs)
 	reg := fs.String("register", "", "only records of this register")
-	limit := fs.Int("limit", 100, "at most this many records (0: all)")
+	list := addListFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := list.check("conflicts"); err != nil {
 		return err
 	}
 	var r registry.Register
@@ -56,13 +59,21 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// One line per open conflict, records in the order their first
+	// conflict was flagged; the limit counts conflicts.
+	type line struct {
+		RecordID   string   `json:"record_id"`
+		Register   string   `json:"register"`
+		Field      string   `json:"field"`
+		Values     []string `json:"values"`
+		SourceRefs []string `json:"source_refs"`
+	}
+	out := []line{}
 	seen := map[string]bool{}
+	max := list.fetch()
 	for _, f := range flags {
 		if seen[f.RecordID] {
 			continue
-		}
-		if *limit > 0 && len(seen) == *limit {
-			break
 		}
 		seen[f.RecordID] = true
 		rec, err := db.FindRecordByID(ctx, f.RecordID)
@@ -70,12 +81,33 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, c := range rec.OpenConflicts() {
-			fmt.Fprintf(e.stdout, "%s  %s\n", rec.ID, c.Field)
-			for i, v := range c.Values {
-				fmt.Fprintf(e.stdout, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
-			}
+			out = append(out, line{rec.ID, string(rec.Register), c.Field, c.Values, c.SourceRefs})
+		}
+		if max > 0 && len(out) >= max {
+			break
 		}
 	}
+	shown, cut := list.cut(len(out))
+	out = out[:shown]
+	if list.json {
+		if err := printJSON(e.stdout, out); err != nil {
+			return err
+		}
+		list.footer(e, e.stdout, shown, cut)
+		return nil
+	}
+	w := termSafe(e.stdout)
+	if len(out) == 0 {
+		fmt.Fprintln(w, "Không có xung đột nào chưa giải quyết.")
+		return nil
+	}
+	for _, c := range out {
+		fmt.Fprintf(w, "%s  %s (%s)\n", c.RecordID, c.Field, fieldLabel(registry.Register(c.Register), c.Field))
+		for i, v := range c.Values {
+			fmt.Fprintf(w, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
+		}
+	}
+	list.footer(e, w, shown, cut)
 	return nil
 }
 

@@ -496,8 +496,9 @@ func runDedupExplain(ctx context.Context, e *env, args []string) error {
 	if status == "" {
 		status = "không liên kết (dưới ngưỡng)"
 	}
-	fmt.Fprintf(e.stdout, "%s ↔ %s: điểm %.4f (%.2f bit), %s\n\n", p.A, p.B, p.Score, p.Bits, status)
-	printComparison(e.stdout, a, b, p.Explanation)
+	w := termSafe(e.stdout)
+	fmt.Fprintf(w, "%s ↔ %s: điểm %.4f (%.2f bit), %s\n\n", p.A, p.B, p.Score, p.Bits, status)
+	printComparison(w, a, b, p.Explanation)
 	return nil
 }
 

@@ -15,7 +15,7 @@ func init() {
 
 const flagsUsage = `
 Usage:
-	hotich flags [--db PATH] [--code CODE] [--register KS|KH|KT|NCMC] [--limit N]
+	hotich flags [--db PATH] [--code CODE] [--register KS|KH|KT|NCMC] [--limit N | --all] [--json]
 	hotich flags resolve [--db PATH] --by NAME --note TEXT FLAG_ID
 
 Lists the records waiting for review and why (inconsistent personal ID,
@@ -40,8 +40,11 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 	dbPath := dbFlag(fs)
 	code := fs.String("code", "", "only flags with this code")
 	reg := fs.String("register", "", "only records of this register")
-	limit := fs.Int("limit", 100, "at most this many (0: all)")
+	list := addListFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := list.check("flags"); err != nil {
 		return err
 	}
 	var r registry.Register
@@ -56,16 +59,47 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	open, err := db.OpenFlags(ctx, registry.FlagCode(*code), r, *limit)
+	open, err := db.OpenFlags(ctx, registry.FlagCode(*code), r, list.fetch())
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	shown, cut := list.cut(len(open))
+	open = open[:shown]
+	if list.json {
+		type line struct {
+			ID        int64             `json:"flag"`
+			RecordID  string            `json:"record_id"`
+			Register  registry.Register `json:"register"`
+			Code      registry.FlagCode `json:"code"`
+			Field     string            `json:"field,omitempty"`
+			Detail    string            `json:"detail"`
+			SourceRef string            `json:"source_ref,omitempty"`
+		}
+		out := []line{}
+		for _, f := range open {
+			out = append(out, line{f.ID, f.RecordID, f.Register, f.Flag.Code, f.Flag.Field, f.Flag.Detail, f.Flag.SourceRef})
+		}
+		if err := printJSON(e.stdout, out); err != nil {
+			return err
+		}
+		list.footer(e, e.stdout, shown, cut)
+		return nil
+	}
+	w := termSafe(e.stdout)
+	if len(open) == 0 {
+		fmt.Fprintln(w, "Không có cờ nào đang mở.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Cờ\tBản ghi\tLý do\tTrường\tChi tiết\tNguồn")
 	for _, f := range open {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code, f.Flag.Field, f.Flag.Detail, f.Flag.SourceRef)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code.Label(), fieldLabel(f.Register, f.Flag.Field), f.Flag.Detail, f.Flag.SourceRef)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	list.footer(e, w, shown, cut)
+	return nil
 }
 
 func runFlagsResolve(ctx context.Context, e *env, args []string) error {

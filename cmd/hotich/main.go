@@ -105,9 +105,12 @@ func runAt(ctx context.Context, now time.Time, args []string, stdin io.Reader, s
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return c.run(ctx, e, []string{"-h"})
+			c, ok := commands[args[1]]
+			if !ok {
+				printUsage(stderr)
+				return usageError(fmt.Sprintf("help: unknown subcommand %q", args[1]))
 			}
+			return c.run(ctx, e, []string{"-h"})
 		}
 		printUsage(stdout)
 		if len(args) == 0 {

@@ -20,7 +20,7 @@ func init() {
 
 const reviewUsage = `
 Usage:
-	hotich review list [--db PATH] [--register KS] [--min-score S] [--status suspected,auto,...] [--limit N] [--json]
+	hotich review list [--db PATH] [--register KS] [--min-score S] [--status suspected,auto,...] [--limit N | --all] [--json]
 	hotich review show [--db PATH] [--json] LINK
 	hotich review confirm [--db PATH] --by NAME [--note TEXT] LINK
 	hotich review reject [--db PATH] --by NAME [--note TEXT] LINK
@@ -75,12 +75,14 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 	reg := fs.String("register", "", "only links of this register")
 	minScore := fs.Float64("min-score", 0, "only links scoring at least this (0 to 1)")
 	status := fs.String("status", "suspected", "statuses to list, comma-separated: suspected, auto, confirmed, rejected, all")
-	limit := fs.Int("limit", 100, "at most this many (0: all)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	list := addListFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	f := sqlite.LinkFilter{MinScore: *minScore, Limit: *limit}
+	if err := list.check("review list"); err != nil {
+		return err
+	}
+	f := sqlite.LinkFilter{MinScore: *minScore, Limit: list.fetch()}
 	if *reg != "" {
 		r, err := registry.ParseRegister(*reg)
 		if err != nil {
@@ -107,7 +109,9 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	shown, cut := list.cut(len(links))
+	links = links[:shown]
+	if list.json {
 		type line struct {
 			ID        int64   `json:"link"`
 			Register  string  `json:"register"`
@@ -122,19 +126,26 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 		for _, l := range links {
 			out = append(out, line{l.ID, string(l.Register), l.A, l.B, l.Score, string(l.Status), string(l.Proposed), l.DecidedBy})
 		}
-		return printJSON(e.stdout, out)
+		if err := printJSON(e.stdout, out); err != nil {
+			return err
+		}
+		list.footer(e, e.stdout, shown, cut)
+		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	w := termSafe(e.stdout)
+	if len(links) == 0 {
+		fmt.Fprintln(w, "(không có liên kết nào)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Liên kết\tSổ\tBản ghi A\tBản ghi B\tĐiểm\tTrạng thái\tNgười quyết định")
 	for _, l := range links {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.4f\t%s\t%s\n", l.ID, l.Register, l.A, l.B, l.Score, l.Status, l.DecidedBy)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.4f\t%s\t%s\n", l.ID, l.Register, l.A, l.B, l.Score, l.Status.Label(), l.DecidedBy)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(links) == 0 {
-		fmt.Fprintln(e.stdout, "(không có liên kết nào)")
-	}
+	list.footer(e, w, shown, cut)
 	return nil
 }
 
@@ -216,8 +227,8 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 		}
 		return printJSON(e.stdout, out)
 	}
-	w := e.stdout
-	fmt.Fprintf(w, "Liên kết %d — sổ %s (%s) — %s, điểm %.4f\n", l.ID, l.Register, l.Register.Name(), statusLabelVI(l.Status), l.Score)
+	w := termSafe(e.stdout)
+	fmt.Fprintf(w, "Liên kết %d — sổ %s (%s) — %s, điểm %.4f\n", l.ID, l.Register, l.Register.Name(), linkStatusLabel(l.Status), l.Score)
 	if l.DecidedBy != "" {
 		fmt.Fprintf(w, "Quyết định: %s bởi %s lúc %s", l.Status, l.DecidedBy, l.DecidedAt)
 		if l.Note != "" {
@@ -238,20 +249,6 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-func statusLabelVI(s registry.LinkStatus) string {
-	switch s {
-	case registry.LinkSuspected:
-		return "nghi trùng, chờ duyệt (suspected)"
-	case registry.LinkAuto:
-		return "trùng tự động (auto)"
-	case registry.LinkConfirmed:
-		return "đã xác nhận trùng (confirmed)"
-	case registry.LinkRejected:
-		return "đã bác bỏ (rejected)"
-	}
-	return string(s)
 }
 
 // entryValues returns every value of a record by canonical column,
@@ -381,6 +378,12 @@ func runReviewDecide(ctx context.Context, e *env, action string, args []string) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Liên kết %d (%s ↔ %s): %s.\n", l.ID, l.A, l.B, statusLabelVI(l.Status))
+	fmt.Fprintf(e.stdout, "Liên kết %d (%s ↔ %s): %s.\n", l.ID, l.A, l.B, linkStatusLabel(l.Status))
 	return nil
+}
+
+// linkStatusLabel names a link status for the command line: its words and
+// the code --status takes.
+func linkStatusLabel(s registry.LinkStatus) string {
+	return s.Label() + " (" + string(s) + ")"
 }

@@ -75,7 +75,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printRecord(e.stdout, rec, ref, sources)
+	printRecord(termSafe(e.stdout), rec, ref, sources)
 	return nil
 }
 
@@ -101,7 +101,7 @@ func cellMap(s sqlite.SourceRow) map[string]string {
 func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources []sqlite.SourceRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Mã bản ghi\t%s\n", r.ID)
-	fmt.Fprintf(tw, "Sổ\t%s (%s)\n", r.Register, r.Register.Name())
+	fmt.Fprintf(tw, "Sổ\tSổ đăng ký %s (%s)\n", r.Register.Name(), r.Register)
 	fmt.Fprintf(tw, "Nơi đăng ký\t%s [%s]\n", r.AuthorityName, r.AuthorityCode)
 	if succ := ref.Successors(r.AuthorityCode); len(succ) > 0 {
 		names := make([]string, len(succ))
@@ -111,10 +111,10 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 		fmt.Fprintf(tw, "Đơn vị giữ sổ hiện nay\t%s\n", strings.Join(names, "; "))
 	}
 	fmt.Fprintf(tw, "Quyển số / Số\t%s / %s\n", r.Book, r.Number)
-	fmt.Fprintf(tw, "Ngày đăng ký\t%s\n", r.RegisteredOn.ISO())
+	fmt.Fprintf(tw, "Ngày đăng ký\t%s\n", registry.DisplayDate(r.RegisteredOn))
 	for _, c := range r.Register.Columns() {
 		if v, ok := r.Fields[c.Name]; ok && !registry.IsEntryColumn(c.Name) {
-			fmt.Fprintf(tw, "%s\t%s\n", c.Aliases[0], v)
+			fmt.Fprintf(tw, "%s\t%s\n", c.Aliases[0], registry.DisplayValue(c, v))
 		}
 	}
 	var extra []string
@@ -129,7 +129,11 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 	if len(r.Flags) > 0 {
 		fmt.Fprintln(w, "\nCần xem xét:")
 		for _, f := range r.Flags {
-			fmt.Fprintf(w, "  - %s: %s", f.Code.Label(), f.Detail)
+			fmt.Fprintf(w, "  - %s", f.Code.Label())
+			if f.Field != "" {
+				fmt.Fprintf(w, " (%s)", fieldLabel(r.Register, f.Field))
+			}
+			fmt.Fprintf(w, ": %s", f.Detail)
 			if f.SourceRef != "" {
 				fmt.Fprintf(w, " (%s)", f.SourceRef)
 			}
@@ -143,7 +147,7 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 			if c.Resolved {
 				state = "đã giải quyết"
 			}
-			fmt.Fprintf(w, "  - %s (%s):\n", c.Field, state)
+			fmt.Fprintf(w, "  - %s (%s):\n", fieldLabel(r.Register, c.Field), state)
 			for i, v := range c.Values {
 				fmt.Fprintf(w, "      %q  từ %s\n", v, c.SourceRefs[i])
 			}
@@ -152,12 +156,12 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 	if len(r.Duplicates) > 0 {
 		fmt.Fprintln(w, "\nNghi trùng:")
 		for _, d := range r.Duplicates {
-			fmt.Fprintf(w, "  - %s  điểm %.3f  %s  (liên kết %d)\n", d.ID, d.Score, d.Status, d.LinkID)
+			fmt.Fprintf(w, "  - %s  điểm %.3f  %s  (liên kết %d)\n", d.ID, d.Score, d.Status.Label(), d.LinkID)
 		}
 	}
 	fmt.Fprintln(w, "\nDòng nguồn:")
 	for _, s := range sources {
-		fmt.Fprintf(w, "  %s  [%s, mã hóa %s, sha256 %s…]\n", s.Ref, s.Outcome, s.Encoding, s.FileHash[:12])
+		fmt.Fprintf(w, "  %s  [%s, mã hóa %s, sha256 %s…]\n", s.Ref, outcomeLabel(s.Outcome), s.Encoding, s.FileHash[:12])
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		labels := cellLabels(s)
 		for i, c := range s.Raw {
@@ -167,4 +171,29 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 		}
 		tw.Flush()
 	}
+}
+
+// fieldLabel names a column of a register as a clerk reads it ("Họ tên
+// mẹ"); an extra column ("extra:…") by its header.
+func fieldLabel(reg registry.Register, field string) string {
+	if c, ok := reg.Column(field); ok {
+		return c.Aliases[0]
+	}
+	if h, ok := strings.CutPrefix(field, "extra:"); ok {
+		return h + " (cột khác)"
+	}
+	return field
+}
+
+// outcomeLabel names what became of a batch row.
+func outcomeLabel(o string) string {
+	switch o {
+	case registry.OutcomeAccepted:
+		return "đã nhận"
+	case registry.OutcomeFlagged:
+		return "đã nhận, cần xem xét"
+	case registry.OutcomeRejected:
+		return "bị loại"
+	}
+	return o
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hotich/hotich/registry"
@@ -54,7 +56,7 @@ func (db *DB) FindRecordByID(ctx context.Context, id string) (*registry.Record, 
 	if err != nil {
 		return nil, err
 	}
-	ann, err := db.loadAnnotations(ctx, `WHERE record_rid = ?`, rid)
+	ann, err := db.loadAnnotations(ctx, []int64{rid})
 	if err != nil {
 		return nil, err
 	}
@@ -101,15 +103,20 @@ func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*regi
 	if len(personConds) > 0 {
 		where = append(where, `r.rid IN (SELECT p.record_rid FROM persons p WHERE `+strings.Join(personConds, " AND ")+`)`)
 	}
+	if f.Parent != "" {
+		where = append(where, `r.rid IN (SELECT p.record_rid FROM persons p WHERE p.name_fold = ? AND p.role IN (?, ?, ?))`)
+		args = append(args, vntext.FoldKey(f.Parent), string(registry.RoleMother), string(registry.RoleFather), string(registry.RoleRecognizer))
+	}
 	if len(where) == 0 {
 		return nil, registry.Errorf(registry.EINVALID, "cần ít nhất một điều kiện tìm kiếm")
 	}
 	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.id`
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 1000
+	switch {
+	case f.Limit == 0:
+		q += " LIMIT 1000"
+	case f.Limit > 0:
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	q += fmt.Sprintf(" LIMIT %d", limit)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -128,11 +135,11 @@ func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*regi
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ann, err := db.loadAnnotations(ctx, rids)
+	if err != nil {
+		return nil, err
+	}
 	for i, rid := range rids {
-		ann, err := db.loadAnnotations(ctx, `WHERE record_rid = ?`, rid)
-		if err != nil {
-			return nil, err
-		}
 		ann.apply(rid, recs[i])
 	}
 	return recs, nil
@@ -152,19 +159,35 @@ func (a *annotations) apply(rid int64, r *registry.Record) {
 	r.Duplicates = a.links[rid]
 }
 
-// loadAnnotations loads the annotations of the records selected by where
-// (a clause on record_rid, applied to each table), or of all records.
-func (db *DB) loadAnnotations(ctx context.Context, where string, args ...any) (*annotations, error) {
+// loadAnnotations loads the annotations of the records with the given rids,
+// or of all records when rids is nil.
+func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, error) {
 	a := &annotations{flags: map[int64][]registry.Flag{}, conflicts: map[int64][]registry.Conflict{}, links: map[int64][]registry.DuplicateLink{}}
+	if rids != nil && len(rids) == 0 {
+		return a, nil
+	}
 	names, err := db.batchNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	flagWhere := `WHERE resolved_seq IS NULL`
-	if where != "" {
-		flagWhere += ` AND ` + strings.TrimPrefix(where, "WHERE ")
+	// in selects the records by rid: a literal list of integers, which
+	// SQLite matches against the record_rid indexes.
+	in := func(col string) string {
+		if rids == nil {
+			return "1"
+		}
+		var b strings.Builder
+		b.WriteString(col + " IN (")
+		for i, rid := range rids {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.FormatInt(rid, 10))
+		}
+		b.WriteByte(')')
+		return b.String()
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT record_rid, code, field, detail, COALESCE(source_key, 0) FROM flags `+flagWhere+` ORDER BY id`, args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT record_rid, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE resolved_seq IS NULL AND `+in("record_rid")+` ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +208,7 @@ func (db *DB) loadAnnotations(ctx context.Context, where string, args ...any) (*
 		return nil, err
 	}
 
-	rows, err = db.db.QueryContext(ctx, `SELECT id, record_rid, field, vals, resolved_seq IS NOT NULL FROM conflicts `+where+` ORDER BY id`, args...)
+	rows, err = db.db.QueryContext(ctx, `SELECT id, record_rid, field, vals, resolved_seq IS NOT NULL FROM conflicts WHERE `+in("record_rid")+` ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -213,14 +236,8 @@ func (db *DB) loadAnnotations(ctx context.Context, where string, args ...any) (*
 		return nil, err
 	}
 
-	linkWhere := ""
-	var linkArgs []any
-	if where != "" {
-		linkWhere = `WHERE l.a_rid = ? OR l.b_rid = ?`
-		linkArgs = append(args, args...)
-	}
 	rows, err = db.db.QueryContext(ctx, `SELECT l.id, l.a_rid, ra.id, l.b_rid, rb.id, l.score, l.status FROM links l
-		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid `+linkWhere, linkArgs...)
+		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid WHERE `+in("l.a_rid")+` OR `+in("l.b_rid"))
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +269,39 @@ func (n batchNames) ref(key int64) string {
 	return registry.SourceRef(n[key>>32], int(key&0xffffffff))
 }
 
+// batchNames returns the file names of the store's batches. Batches are
+// only ever added, so the names are kept and only new batches read.
 func (db *DB) batchNames(ctx context.Context) (batchNames, error) {
-	return loadBatchNames(ctx, db.db)
+	db.namesMu.Lock()
+	defer db.namesMu.Unlock()
+	var max int64
+	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM batches`).Scan(&max); err != nil {
+		return nil, err
+	}
+	if db.names == nil || max < db.namesMax {
+		db.names, db.namesMax = batchNames{}, 0
+	}
+	if max > db.namesMax {
+		rows, err := db.db.QueryContext(ctx, `SELECT id, file_name FROM batches WHERE id > ?`, db.namesMax)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		next := maps.Clone(db.names)
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return nil, err
+			}
+			next[id] = name
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		db.names, db.namesMax = next, max
+	}
+	return db.names, nil
 }
 
 // loadBatchNames reads the file name of every batch through q (the pool,
@@ -281,7 +329,7 @@ func loadBatchNames(ctx context.Context, q interface {
 // EachRecord calls fn for every record in ID order, with its annotations.
 // It streams: memory holds the sparse annotations, not the records.
 func (db *DB) EachRecord(ctx context.Context, fn func(*registry.Record) error) error {
-	ann, err := db.loadAnnotations(ctx, "")
+	ann, err := db.loadAnnotations(ctx, nil)
 	if err != nil {
 		return err
 	}

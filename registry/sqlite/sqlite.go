@@ -56,6 +56,10 @@ type DB struct {
 	// without them), for the caller to report.
 	IndexBuilds []IndexBuild
 
+	namesMu  sync.Mutex
+	names    batchNames // see batchNames
+	namesMax int64
+
 	refOnce sync.Once
 	ref     *registry.RefData
 	refErr  error
