@@ -211,6 +211,7 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
 	checkConsistent(t, crashDB)
+	mustCheck(t, crashDB)
 	got, _, _ := cli(t, nil, "export", "--format", "jsonl", "--db", crashDB)
 	if got != want {
 		t.Errorf("export after %d kills differs from an uninterrupted run (%d vs %d bytes)", kills, len(got), len(want))
@@ -223,4 +224,14 @@ func TestIngestSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	t.Logf("%d kills; export %d bytes identical", kills, len(got))
+}
+
+// mustCheck runs hotich check on a store and fails the test unless it finds
+// the store sound.
+func mustCheck(t *testing.T, db string) {
+	t.Helper()
+	out, errOut, code := cli(t, nil, "check", "--db", db)
+	if code != 0 {
+		t.Fatalf("hotich check: exit %d\n%s%s", code, out, errOut)
+	}
 }
