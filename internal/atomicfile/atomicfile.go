@@ -68,6 +68,11 @@ func (f *File) Write(p []byte) (int, error) { return f.f.Write(p) }
 // Path returns the final name.
 func (f *File) Path() string { return f.final }
 
+// TempPath returns the name of the temporary file, for a writer that must
+// open it by name (an SQLite connection). What it writes there is committed
+// like what Write writes.
+func (f *File) TempPath() string { return f.f.Name() }
+
 // Commit makes the file appear under its final name, replacing any file
 // there, durably.
 func (f *File) Commit() error {
