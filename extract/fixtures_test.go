@@ -234,3 +234,8 @@ func needTool(tb testing.TB, name string) string {
 	}
 	return p
 }
+
+// newOtherCA makes a CA nobody trusts.
+func newOtherCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {
+	return sign.NewTestCA("untrusted", issuedAt)
+}

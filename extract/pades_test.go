@@ -64,7 +64,7 @@ func pdfsigOK(t *testing.T, path string) {
 var byteRangeRE = regexp.MustCompile(`/ByteRange \[0 (\d+) (\d+) (\d+)\]`)
 
 // signedParts returns a signed file's CMS and the bytes it signs, as the
-// /ByteRange says.
+// /ByteRange says, or nils when it frames no hex string.
 func signedParts(t *testing.T, pdf []byte) (cms, content []byte) {
 	t.Helper()
 	m := byteRangeRE.FindSubmatch(pdf)
@@ -74,13 +74,17 @@ func signedParts(t *testing.T, pdf []byte) (cms, content []byte) {
 	a, _ := strconv.Atoi(string(m[1]))
 	b, _ := strconv.Atoi(string(m[2]))
 	n, _ := strconv.Atoi(string(m[3]))
+	if a < 1 || b <= a || b+n > len(pdf) {
+		return nil, nil
+	}
 	h := bytes.TrimRight(pdf[a+1:b-1], "0")
 	if len(h)%2 == 1 {
 		h = append(h, '0')
 	}
 	cms = make([]byte, len(h)/2)
 	if _, err := hexDecode(cms, h); err != nil {
-		t.Fatal(err)
+		// The gap is not the signature: the file was rewritten.
+		return nil, nil
 	}
 	return cms, append(append([]byte{}, pdf[:a]...), pdf[b:b+n]...)
 }
@@ -92,6 +96,9 @@ func openssl(t *testing.T, pdf []byte) (bool, string) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
 	cms, content := signedParts(t, pdf)
+	if cms == nil {
+		return false, "the /ByteRange does not frame a signature"
+	}
 	for name, b := range map[string][]byte{"sig.der": cms, "content.bin": content} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
