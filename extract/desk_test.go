@@ -3,6 +3,7 @@ package extract_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,209 +38,118 @@ func openStore(t *testing.T, recs ...*registry.Record) *sqlite.DB {
 	return db
 }
 
-func newDesk(t *testing.T, db *sqlite.DB) *extract.Desk {
+// deskFor returns a desk on a store where unit 26740 has its certificate
+// registered (and the test CA trusted), and the unit's key.
+func deskFor(t *testing.T, db *sqlite.DB, withSigner bool) (*extract.Desk, *sign.UnitKey) {
 	t.Helper()
-	rd, err := db.RefData(context.Background())
+	ctx := context.Background()
+	rd, err := db.RefData(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: newRenderer(t)}
-}
-
-// storeVerifier verifies against the store: its keys and its issue log.
-func storeVerifier(db *sqlite.DB) *sign.Verifier {
-	return &sign.Verifier{Key: db.FindSigningKey, Issues: db}
-}
-
-func verifyPDF(db *sqlite.DB, pdf []byte) error {
-	doc, err := extract.Read(pdf)
-	if err != nil {
-		return err
+	k := testKey(t, "26740")
+	if err := db.RegisterCertificate(ctx, sign.Record(testCA(t), "", true)); err != nil {
+		t.Fatal(err)
 	}
-	_, err = storeVerifier(db).Verify(context.Background(), doc.Payload, &sign.Document{ContentSHA256: doc.ContentSHA256, FileSHA256: doc.FileSHA256})
-	return err
+	if err := db.RegisterCertificate(ctx, sign.Record(k.Cert, "26740", false)); err != nil {
+		t.Fatal(err)
+	}
+	if withSigner {
+		s := signer
+		s.IssuerCode = "26740"
+		if err := db.SetSigner(ctx, s, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: newRenderer(t), BaseURL: "https://hotich.example.gov.vn"}, k
 }
 
 func TestDesk(t *testing.T) {
 	ctx := context.Background()
-	rec := birthRecord(t)
-	db := openStore(t, rec)
-	desk := newDesk(t, db)
-	key := testKey(t, "26740")
-	if err := db.RegisterSigningKey(ctx, key.Public(issuedAt)); err != nil {
+	db := openStore(t, birthRecord(t))
+	desk, k := deskFor(t, db, true)
+	req := extract.Request{RecordID: birthRecord(t).ID, Clerk: "lan", Copies: 1, Sealer: k}
+	got, err := desk.Issue(ctx, req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	req := extract.Request{RecordID: rec.ID, Requester: "Trần Văn Ơn", Clerk: "Nguyễn Văn Cán", Sealer: key}
+	v := &extract.Verifier{Roots: []*x509.Certificate{testCA(t)}, Issues: db}
 
-	var first []byte
-	t.Run("Issue", func(t *testing.T) {
-		var buf bytes.Buffer
-		iss, err := desk.Issue(ctx, req, &buf)
+	t.Run("VerifiesAgainstTheStore", func(t *testing.T) {
+		rep, err := v.VerifyPDF(ctx, got.PDF)
 		if err != nil {
 			t.Fatal(err)
 		}
-		first = buf.Bytes()
-		if iss.Serial.String() != "1/2025/TLKS-BS" || iss.IssuerCode != "26740" {
-			t.Fatalf("issued %s by %s", iss.Serial, iss.IssuerCode)
+		if len(rep.Unchecked) != 0 {
+			t.Errorf("with the store, unchecked: %q", rep.Unchecked)
 		}
-		if err := verifyPDF(db, first); err != nil {
-			t.Fatalf("verify against the store: %v", err)
-		}
-		text := pdftotext(t, writeTemp(t, "c.pdf", first))
-		if !strings.Contains(text, "Số: 1/2025/TLKS-BS") || !strings.Contains(text, "UBND PHƯỜNG SÀI GÒN") {
-			t.Fatalf("text layer:\n%s", text)
+		if !strings.HasPrefix(got.Issue.Payload, "HT2.") || !strings.Contains(rep.Payload.QRText(desk.BaseURL), "https://hotich.example.gov.vn/xac-thuc/1-2025-TLKS-BS?m=HT2.") {
+			t.Errorf("payload %q", got.Issue.Payload)
 		}
 	})
-	t.Run("Reprint", func(t *testing.T) {
-		var buf bytes.Buffer
-		iss, err := desk.Issue(ctx, req, &buf)
+
+	t.Run("ReissueSameBytes", func(t *testing.T) {
+		logged, err := db.FindIssues(ctx, registry.IssueFilter{RecordID: req.RecordID})
+		if err != nil || len(logged) != 1 {
+			t.Fatalf("log: %v %d", err, len(logged))
+		}
+		pdf, err := desk.Reissue(logged[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if iss.Serial.Number != 2 {
-			t.Fatalf("a re-print is issue %s, want serial 2", iss.Serial)
-		}
-		issues, _ := db.FindIssues(ctx, registry.IssueFilter{RecordID: rec.ID})
-		if len(issues) != 2 {
-			t.Fatalf("%d issues logged", len(issues))
+		if !bytes.Equal(pdf, got.PDF) {
+			t.Fatal("the file rendered again from the log differs from the file issued")
 		}
 	})
-	t.Run("SignerConfig", func(t *testing.T) {
-		s := registry.Signer{IssuerCode: "26740", Capacity: "TM. ỦY BAN NHÂN DÂN", Title: "CHỦ TỊCH", Name: "Võ Văn Chánh", Thousand: "ngàn"}
-		if err := db.SetSigner(ctx, s, "admin"); err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if _, err := desk.Issue(ctx, req, &buf); err != nil {
-			t.Fatal(err)
-		}
-		text := spaces.ReplaceAllString(pdftotext(t, writeTemp(t, "s.pdf", buf.Bytes())), " ")
-		for _, want := range []string{"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Võ Văn Chánh", "năm hai ngàn không trăm mười"} {
-			if !strings.Contains(text, want) {
-				t.Errorf("no %q in:\n%s", want, text)
-			}
-		}
-	})
-	t.Run("IssuerOverride", func(t *testing.T) {
-		other := testKey(t, "26743")
-		r := req
-		r.IssuerCode, r.Sealer = "26743", other
-		var buf bytes.Buffer
-		iss, err := desk.Issue(ctx, r, &buf)
+
+	t.Run("PayloadValues", func(t *testing.T) {
+		rep, err := v.VerifyPayload(ctx, got.Issue.Payload)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if iss.Serial.Number != 1 {
-			t.Fatalf("serials are per issuer: got %s", iss.Serial)
+		if rep.Payload.Get("ho_ten") != "TRẦN NGỌC BẢO ANH" || rep.Payload.Get("ngay_sinh") != "15/02/2010" {
+			t.Errorf("values %v", rep.Payload.Values)
 		}
-		text := pdftotext(t, writeTemp(t, "o.pdf", buf.Bytes()))
-		if !strings.Contains(text, "UBND PHƯỜNG BẾN THÀNH") || !strings.Contains(text, "Bến Thành, ngày 09 tháng 06 năm 2025") ||
-			!strings.Contains(text, "Nơi đăng ký khai sinh: UBND Phường Bến Nghé, Quận 1") {
-			t.Fatalf("text layer:\n%s", text)
+		// Without the store or a certificate, a payload cannot be checked.
+		if _, err := (&extract.Verifier{}).VerifyPayload(ctx, got.Issue.Payload); registry.ErrorCode(err) != registry.EUNVERIFIABLE {
+			t.Errorf("offline without a certificate: %v", err)
 		}
-	})
-	t.Run("ErrKeyOfAnotherIssuer", func(t *testing.T) {
-		r := req
-		r.Sealer = testKey(t, "26743")
-		if _, err := desk.Issue(ctx, r, &bytes.Buffer{}); registry.ErrorCode(err) != registry.EINVALID {
-			t.Fatalf("err = %v", err)
+		// A value changed on the way: the signature fails.
+		p, _ := sign.ParsePayload(got.Issue.Payload)
+		p.Values[len(p.Values)-1].Value = "TRẦN VĂN KHÁC"
+		if _, err := v.VerifyPayload(ctx, p.String()); registry.ErrorCode(err) != registry.EINVALID {
+			t.Errorf("altered payload: %v", err)
 		}
 	})
-	t.Run("ErrNoClerk", func(t *testing.T) {
-		r := req
-		r.Clerk = " "
-		if _, err := desk.Issue(ctx, r, &bytes.Buffer{}); registry.ErrorCode(err) != registry.EINVALID {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("ErrFileChanged", func(t *testing.T) {
-		// The same page, saved again with a byte more: offline the content
-		// still verifies, against the log the file does not.
-		b := append(append([]byte(nil), first...), []byte("%\n")...)
-		if err := verifyPDF(db, b); !strings.Contains(registry.ErrorMessage(err), "tệp PDF khác với tệp đã cấp") {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("ErrRevoked", func(t *testing.T) {
-		if _, err := db.RevokeIssue(ctx, "26740", registry.Serial{Number: 1, Year: 2025, Form: registry.FormBirthExtract}, "Lê Văn Trưởng", "cấp nhầm"); err != nil {
+
+	t.Run("Revoked", func(t *testing.T) {
+		if _, err := db.RevokeIssue(ctx, "26740", got.Issue.Serial, "truong", "cấp nhầm"); err != nil {
 			t.Fatal(err)
 		}
-		err := verifyPDF(db, first)
-		if !strings.Contains(registry.ErrorMessage(err), "đã bị thu hồi") || !strings.Contains(registry.ErrorMessage(err), "cấp nhầm") {
-			t.Fatalf("err = %v", err)
+		_, err := v.VerifyPDF(ctx, got.PDF)
+		if registry.ErrorCode(err) != registry.EINVALID || !strings.Contains(registry.ErrorMessage(err), "đã bị thu hồi") {
+			t.Fatalf("verify of a revoked copy = %v", err)
+		}
+	})
+
+	t.Run("UnknownSerial", func(t *testing.T) {
+		other := openStore(t, birthRecord(t))
+		deskFor(t, other, true)
+		_, err := (&extract.Verifier{Roots: []*x509.Certificate{testCA(t)}, Issues: other}).VerifyPDF(ctx, got.PDF)
+		if registry.ErrorCode(err) != registry.EINVALID || !strings.Contains(registry.ErrorMessage(err), "không có bản số") {
+			t.Fatalf("verify against a store that never issued it = %v", err)
 		}
 	})
 }
 
-func TestDeskRefusal(t *testing.T) {
-	ctx := context.Background()
-	rec := birthRecord(t)
-	other := birthRecord(t)
-	other.Number, other.Book = "124", "01/2010"
-	other.ID = other.Identity().RecordID()
-	rec.Flags = []registry.Flag{{Code: registry.FlagIDMismatch, Field: "so_dinh_danh", Detail: "năm sinh không khớp"}}
-	rec.Conflicts = []registry.Conflict{{Field: "noi_sinh", Values: []string{"Bệnh viện Từ Dũ", "Bệnh viện Hùng Vương"}, SourceRefs: []string{"a.csv#2", "b.csv#2"}}}
-	rec.SourceRefs = []string{"a.csv#2", "b.csv#2"}
-	db := openStore(t, rec, other)
-	im := db.NewImporter("test")
-	if _, err := im.Link(ctx, rec.ID, other.ID, 0.93, registry.LinkSuspected); err != nil {
-		t.Fatal(err)
+func TestDeskNeedsSigner(t *testing.T) {
+	db := openStore(t, birthRecord(t))
+	desk, k := deskFor(t, db, false)
+	_, err := desk.Issue(context.Background(), extract.Request{RecordID: birthRecord(t).ID, Clerk: "lan", Copies: 1, Sealer: k})
+	if registry.ErrorCode(err) != registry.EREFUSED || !strings.Contains(registry.ErrorMessage(err), "chưa khai báo người ký") {
+		t.Fatalf("issue without a signer block = %v", err)
 	}
-	if err := im.Checkpoint(ctx); err != nil {
-		t.Fatal(err)
+	if n, _ := db.FindIssues(context.Background(), registry.IssueFilter{}); len(n) != 0 {
+		t.Fatal("a refused copy was logged")
 	}
-	desk := newDesk(t, db)
-	key := testKey(t, "26740")
-	req := extract.Request{RecordID: rec.ID, Clerk: "Nguyễn Văn Cán", Sealer: key}
-
-	t.Run("Refused", func(t *testing.T) {
-		var buf bytes.Buffer
-		_, err := desk.Issue(ctx, req, &buf)
-		if registry.ErrorCode(err) != registry.EREFUSED {
-			t.Fatalf("err = %v", err)
-		}
-		msg := registry.ErrorMessage(err)
-		for _, want := range []string{"Số định danh không khớp", "noi_sinh", "nghi trùng với trích lục " + other.ID, "--override"} {
-			if !strings.Contains(msg, want) {
-				t.Errorf("refusal %q does not say %q", msg, want)
-			}
-		}
-		if buf.Len() != 0 {
-			t.Error("a refused copy was written")
-		}
-		if issues, _ := db.FindIssues(ctx, registry.IssueFilter{RecordID: rec.ID}); len(issues) != 0 {
-			t.Fatalf("a refused copy was logged: %+v", issues)
-		}
-	})
-	t.Run("Override", func(t *testing.T) {
-		r := req
-		r.Override = "Đã đối chiếu sổ gốc: số định danh đúng, nơi sinh là Bệnh viện Từ Dũ"
-		var buf bytes.Buffer
-		iss, err := desk.Issue(ctx, r, &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if iss.Serial.Number != 1 {
-			t.Fatalf("the refusal used a serial: %s", iss.Serial)
-		}
-		logged, _ := db.FindIssues(ctx, registry.IssueFilter{RecordID: rec.ID})
-		if len(logged) != 1 || logged[0].Override != r.Override || len(logged[0].Blockers) != 3 {
-			t.Fatalf("logged %+v", logged)
-		}
-		evs, _ := db.Events(ctx, rec.ID, 0)
-		found := false
-		for _, e := range evs {
-			found = found || e.Kind == "extract_override" && strings.Contains(e.Detail, "đối chiếu sổ gốc")
-		}
-		if !found {
-			t.Fatal("no extract_override event with the reason")
-		}
-	})
-	t.Run("ConfirmedLinkIsNoBlocker", func(t *testing.T) {
-		r := *other
-		r.Duplicates = []registry.DuplicateLink{{ID: rec.ID, Status: registry.LinkConfirmed}, {ID: rec.ID, Status: registry.LinkRejected}}
-		if b := registry.ExtractBlockers(&r); len(b) != 0 {
-			t.Fatalf("blockers %v", b)
-		}
-	})
 }

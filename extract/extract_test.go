@@ -3,11 +3,13 @@ package extract_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,12 +26,13 @@ var update = flag.Bool("update", false, "rewrite the golden text layers and PNG 
 // testCase is one form rendered from a fixture, with the lines its text
 // layer must contain (pdftotext -layout, white space collapsed).
 type testCase struct {
-	name   string
-	rec    func(testing.TB) *registry.Record
-	gks    bool
-	corr   []registry.Correction
-	copies int
-	want   []string
+	name    string
+	rec     func(testing.TB) *registry.Record
+	gks     bool
+	corr    []registry.Correction
+	copies  int
+	baseURL string
+	want    []string
 }
 
 var cases = []testCase{
@@ -50,7 +53,7 @@ var cases = []testCase{
 			"Năm sinh: 1985 Dân tộc: Kinh Quốc tịch: Việt Nam",
 			"Nơi cư trú: 12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh",
 			"Họ, chữ đệm, tên người cha: TRẦN VĂN ƠN",
-			"Ngày, tháng, năm sinh: 07/1982 Dân tộc: Kinh Quốc tịch: Việt Nam",
+			"Năm sinh: 07/1982 Dân tộc: Kinh Quốc tịch: Việt Nam",
 			"Nơi đăng ký khai sinh: UBND Phường Bến Nghé, Quận 1",
 			"Ngày, tháng, năm đăng ký: 05/03/2010",
 			"Số: 123 Quyển số: 01/2010",
@@ -94,7 +97,7 @@ var cases = []testCase{
 			"Số: 1/2025/TLKT-BS Phú Nhuận, ngày 09 tháng 06 năm 2025",
 			"TRÍCH LỤC KHAI TỬ (BẢN SAO)",
 			"Họ, chữ đệm, tên: PHẠM VĂN HÙNG",
-			"Ngày, tháng, năm sinh: 1950",
+			"Năm sinh: 1950",
 			"Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam",
 			"Đã chết vào lúc: 14 giờ 30 phút, ngày 05/03/2001",
 			"Nơi chết: Bệnh viện Chợ Rẫy, Quận 5, Thành phố Hồ Chí Minh",
@@ -152,19 +155,19 @@ func newRenderer(tb testing.TB) *extract.Renderer {
 	return renderer
 }
 
-// render renders a case as the desk would: serial 1 of 2025, issued by the
-// unit holding the register today, signed with the test key.
-func render(tb testing.TB, tc testCase) ([]byte, *extract.Result, *sign.Key) {
+// render renders and signs a case as the desk would: serial 1 of 2025,
+// issued by the unit holding the register today, signed with its test key.
+func render(tb testing.TB, tc testCase) ([]byte, *sign.Payload) {
 	tb.Helper()
-	pdf, res, key, err := renderCase(tb, tc)
+	pdf, p, err := renderCase(tb, tc)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return pdf, res, key
+	return pdf, p
 }
 
-// renderCase is render without failing the test, for other goroutines.
-func renderCase(tb testing.TB, tc testCase) ([]byte, *extract.Result, *sign.Key, error) {
+// copyOf builds a case's copy, with its signed payload.
+func copyOf(tb testing.TB, tc testCase) (*extract.Copy, *sign.Payload, *sign.UnitKey, error) {
 	rec := tc.rec(tb)
 	issuer, err := extract.DefaultIssuer(refdata(tb), rec.AuthorityCode)
 	if err != nil {
@@ -174,16 +177,31 @@ func renderCase(tb testing.TB, tc testCase) ([]byte, *extract.Result, *sign.Key,
 	form := registry.FormFor(rec.Register, tc.gks)
 	s := signer
 	s.IssuerCode = issuer.Code
-	iss := &registry.ExtractIssue{IssuerCode: issuer.Code, RecordID: rec.ID, Form: form,
-		Serial: registry.Serial{Number: 1, Year: 2025, Form: form}, IssuedAt: issuedAt}
-	c := &extract.Copy{Record: rec, Form: form, Issuer: issuer, Serial: iss.Serial, IssuedAt: iss.IssuedOn(),
-		Signer: s, Copies: tc.copies, Corrections: tc.corr}
-	var buf bytes.Buffer
-	res, err := newRenderer(tb).Render(&buf, c, func(h string) (string, error) {
-		iss.ContentSHA256 = h
-		return key.Seal(iss)
-	})
-	return buf.Bytes(), res, key, err
+	c := &extract.Copy{Record: rec, Form: form, Issuer: issuer, Serial: registry.Serial{Number: 1, Year: 2025, Form: form},
+		IssuedAt: issuedAt, Signer: s, Copies: max(tc.copies, 1), Corrections: tc.corr, SignedBy: key.SignerName()}
+	p, err := key.Seal(extract.PayloadValues(c))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.QR = p.QRText(tc.baseURL)
+	return c, p, key, nil
+}
+
+// renderCase is render without failing the test, for other goroutines.
+func renderCase(tb testing.TB, tc testCase) ([]byte, *sign.Payload, error) {
+	c, p, key, err := copyOf(tb, tc)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := newRenderer(tb).Render(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := extract.Sign(r, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.PDF, p, nil
 }
 
 func writeTemp(t *testing.T, name string, b []byte) string {
@@ -221,7 +239,7 @@ func lines(text string) []string {
 func TestRender(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			pdf, res, key := render(t, tc)
+			pdf, p := render(t, tc)
 			path := writeTemp(t, tc.name+".pdf", pdf)
 			text := pdftotext(t, path)
 
@@ -280,51 +298,43 @@ func TestRender(t *testing.T) {
 				}
 			})
 
-			t.Run("ReadAndVerify", func(t *testing.T) {
-				doc, err := extract.Read(pdf)
+			t.Run("Verify", func(t *testing.T) {
+				v := &extract.Verifier{Roots: []*x509.Certificate{testCA(t)}}
+				rep, err := v.VerifyPDF(context.Background(), pdf)
 				if err != nil {
-					t.Fatal(err)
+					t.Fatalf("%v\n%v", err, rep)
 				}
-				if doc.Payload != res.Payload || doc.ContentSHA256 != res.ContentSHA256 {
-					t.Fatalf("Read = payload %q content %s; rendered %q %s", doc.Payload, doc.ContentSHA256, res.Payload, res.ContentSHA256)
+				if rep.Payload.String() != p.String() {
+					t.Fatalf("payload %q, want %q", rep.Payload, p)
 				}
-				if want := max(tc.copies, 1); doc.Pages != want {
-					t.Errorf("pages = %d, want %d", doc.Pages, want)
+				if len(rep.Unchecked) == 0 {
+					t.Error("offline verification claims it checked the issue log")
 				}
-				v := verifier(key)
-				if _, err := v.Verify(context.Background(), doc.Payload, &sign.Document{ContentSHA256: doc.ContentSHA256}); err != nil {
-					t.Fatal(err)
-				}
+			})
+
+			t.Run("IndependentVerifiers", func(t *testing.T) {
+				pdfsigOK(t, path)
+				opensslOK(t, pdf)
 			})
 
 			t.Run("QRCode", func(t *testing.T) {
 				got := decodeQR(t, path)
-				if got != res.Payload {
-					t.Fatalf("QR code says %q, want the payload %q", got, res.Payload)
+				if got != p.QRText(tc.baseURL) {
+					t.Fatalf("QR code says %q, want %q", got, p.QRText(tc.baseURL))
 				}
 			})
 		})
 	}
 }
 
-// verifier checks payloads offline against one public key.
-func verifier(key *sign.Key) *sign.Verifier {
-	pub := key.Public(issuedAt)
-	return &sign.Verifier{Key: func(_ context.Context, id string) (*registry.SigningKey, error) {
-		if id != pub.KeyID {
-			return nil, registry.Errorf(registry.ENOTFOUND, "no key %s", id)
-		}
-		return pub, nil
-	}}
-}
-
-// decodeQR renders the first page at 300 dpi and decodes its QR code.
+// decodeQR renders the last page at 300 dpi and decodes its QR code.
 func decodeQR(t *testing.T, pdfPath string) string {
 	t.Helper()
 	needTool(t, "pdftoppm")
 	needTool(t, "zbarimg")
 	prefix := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, prefix).CombinedOutput(); err != nil {
+	n := strconv.Itoa(pageCount(t, pdfPath))
+	if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-f", n, "-l", n, "-singlefile", pdfPath, prefix).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
 	out, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", prefix+".png").Output()
@@ -334,14 +344,38 @@ func decodeQR(t *testing.T, pdfPath string) string {
 	return strings.TrimRight(string(out), "\n")
 }
 
-// writePNG renders the first page for reviewers.
+// writePNG renders every page for reviewers: NAME.png for a one-page
+// copy, NAME-1.png, NAME-2.png… for more.
 func writePNG(t *testing.T, pdfPath, pngPath string) {
 	t.Helper()
 	needTool(t, "pdftoppm")
 	prefix := strings.TrimSuffix(pngPath, ".png")
-	if out, err := exec.Command("pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, prefix).CombinedOutput(); err != nil {
+	old, _ := filepath.Glob(prefix + "-*.png")
+	for _, f := range append(old, pngPath) {
+		os.Remove(f)
+	}
+	args := []string{"-r", "80", "-png"}
+	if pageCount(t, pdfPath) == 1 {
+		args = append(args, "-singlefile")
+	}
+	if out, err := exec.Command("pdftoppm", append(args, pdfPath, prefix)...).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
+}
+
+var pagesRE = regexp.MustCompile(`(?m)^Pages:\s+(\d+)`)
+
+// pageCount asks pdfinfo how many pages a PDF has.
+func pageCount(t *testing.T, pdfPath string) int {
+	t.Helper()
+	needTool(t, "pdfinfo")
+	out, err := exec.Command("pdfinfo", pdfPath).Output()
+	m := pagesRE.FindSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }
 
 // TestNFDInput: decomposed text (as some legacy converters leave it) must
@@ -355,7 +389,7 @@ func TestNFDInput(t *testing.T) {
 		r.Fields["noi_chet"] = norm.NFD.String("Bệnh viện Chợ Rẫy")
 		return r
 	}
-	pdf, _, _ := render(t, tc)
+	pdf, _ := render(t, tc)
 	got := lines(pdftotext(t, writeTemp(t, "nfd.pdf", pdf)))
 	want := map[string]bool{"Họ, chữ đệm, tên: HUỲNH HOÀNG DŨNG": false, "Nơi chết: Bệnh viện Chợ Rẫy": false}
 	for _, l := range got {
@@ -374,24 +408,33 @@ func TestNFDInput(t *testing.T) {
 }
 
 // TestRenderConcurrent renders every form on many goroutines at once (run
-// with -race): one Renderer, one set of parsed fonts, byte-identical
-// documents.
+// with -race): one Renderer, byte-identical unsigned documents (the
+// signature is ECDSA, randomised).
 func TestRenderConcurrent(t *testing.T) {
+	copies := make([]*extract.Copy, len(cases))
 	want := make([][]byte, len(cases))
 	for i, tc := range cases {
-		want[i], _, _ = render(t, tc)
+		c, _, _, err := copyOf(t, tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := newRenderer(t).Render(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies[i], want[i] = c, r.PDF
 	}
 	var wg sync.WaitGroup
 	for n := range 4 * len(cases) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, _, _, err := renderCase(t, cases[n%len(cases)])
+			r, err := newRenderer(t).Render(copies[n%len(cases)])
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if !bytes.Equal(got, want[n%len(cases)]) {
+			if !bytes.Equal(r.PDF, want[n%len(cases)]) {
 				t.Errorf("%s rendered concurrently differs", cases[n%len(cases)].name)
 			}
 		}()

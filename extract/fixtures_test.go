@@ -2,7 +2,10 @@ package extract_test
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,23 +161,64 @@ func refdata(tb testing.TB) *registry.RefData {
 	return refData
 }
 
-// testKey is a fixed signing key, so that documents are byte-stable.
-func testKey(tb testing.TB, issuer string) *sign.Key {
+// testPKI is a test CA and one unit key per issuer it certified, made
+// once per test binary.
+var testPKI struct {
+	sync.Mutex
+	caKey *ecdsa.PrivateKey
+	ca    *x509.Certificate
+	keys  map[string]*sign.UnitKey
+}
+
+// testCA returns the test CA certificate.
+func testCA(tb testing.TB) *x509.Certificate {
 	tb.Helper()
-	seed := sha256.Sum256([]byte("hotich test key " + issuer))
-	k, err := sign.GenerateKey(issuer, &fixedReader{seed[:]})
+	testKey(tb, "26740")
+	return testPKI.ca
+}
+
+// testKey returns the unit key of an issuer, certified by the test CA.
+func testKey(tb testing.TB, issuer string) *sign.UnitKey {
+	tb.Helper()
+	testPKI.Lock()
+	defer testPKI.Unlock()
+	if testPKI.ca == nil {
+		var err error
+		if testPKI.caKey, testPKI.ca, err = sign.NewTestCA("extract tests", issuedAt); err != nil {
+			tb.Fatal(err)
+		}
+		testPKI.keys = map[string]*sign.UnitKey{}
+	}
+	if k, ok := testPKI.keys[issuer]; ok {
+		return k
+	}
+	k, err := unitKey(issuer, testPKI.caKey, testPKI.ca)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	testPKI.keys[issuer] = k
 	return k
 }
 
-type fixedReader struct{ b []byte }
-
-func (r *fixedReader) Read(p []byte) (int, error) {
-	n := copy(p, r.b)
-	r.b = r.b[n:]
-	return n, nil
+// unitKey makes a unit key certified by a CA.
+func unitKey(issuer string, caKey *ecdsa.PrivateKey, ca *x509.Certificate) (*sign.UnitKey, error) {
+	priv, err := sign.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "UBND " + issuer}}, priv)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := sign.IssueUnitCert(caKey, ca, csr, issuedAt)
+	if err != nil {
+		return nil, err
+	}
+	return sign.NewUnitKey(issuer, priv, cert, []*x509.Certificate{ca})
 }
 
 // needTool skips a test when an external tool is missing, except in CI
@@ -189,4 +233,9 @@ func needTool(tb testing.TB, name string) string {
 		tb.Skipf("%s not installed", name)
 	}
 	return p
+}
+
+// newOtherCA makes a CA nobody trusts.
+func newOtherCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {
+	return sign.NewTestCA("untrusted", issuedAt)
 }

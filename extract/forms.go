@@ -28,8 +28,8 @@ func (p *page) birth(c *Copy) {
 	if bd.IsZero() {
 		p.field("Ngày, tháng, năm sinh:", "", plain)
 	} else {
-		p.flow(marginL, right, span{"Ngày, tháng, năm sinh: ", ""}, span{bd.Numeric(), "B"},
-			span{" – ghi bằng chữ: ", ""}, span{p.words.Date(bd), ""})
+		p.flow(marginL, right, span{text: dateLabel(bd) + " "}, span{text: bd.Numeric(), style: "B"},
+			span{text: " – ghi bằng chữ: "}, span{text: p.words.Date(bd)})
 	}
 	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
 	p.field("Nơi sinh:", f["noi_sinh"], plain)
@@ -38,15 +38,10 @@ func (p *page) birth(c *Copy) {
 	for _, parent := range []struct{ who, prefix string }{{"mẹ", "me_"}, {"cha", "cha_"}} {
 		p.gap(0.25)
 		p.field("Họ, chữ đệm, tên người "+parent.who+":", f[parent.prefix+"ho_ten"], name)
-		// The form asks for the year; a register that kept the whole date
-		// is copied as it is, under the label that fits it.
-		born := numeric(f[parent.prefix+"ngay_sinh"])
-		label := "Năm sinh:"
-		if len(born) > 4 {
-			label = "Ngày, tháng, năm sinh:"
-		}
+		// The form asks both parents for the year of birth; a register
+		// that kept more of the date is copied as it is.
 		p.inline(marginL, right,
-			col{label, born, share1, plain},
+			col{"Năm sinh:", numeric(f[parent.prefix+"ngay_sinh"]), share1, plain},
 			col{"Dân tộc:", f[parent.prefix+"dan_toc"], share2, plain},
 			col{"Quốc tịch:", f[parent.prefix+"quoc_tich"], share3, plain})
 		p.field("Nơi cư trú:", f[parent.prefix+"noi_cu_tru"], plain)
@@ -61,9 +56,7 @@ func (p *page) birth(c *Copy) {
 	p.field("Ngày, tháng, năm đăng ký:", r.RegisteredOn.Numeric(), plain)
 	p.inline(marginL, right, col{"Số:", r.Number, 0.4, plain}, col{"Quyển số:", r.Book, 0.6, plain})
 	if c.Form == registry.FormBirthCertificate {
-		p.line("B", "NGƯỜI KÝ GIẤY KHAI SINH")
-		p.y -= p.lh
-		p.flow(marginL+p.textWidth("B", "NGƯỜI KÝ GIẤY KHAI SINH "), right, span{"(Đã ký)", "I"})
+		p.flow(marginL, right, span{text: "NGƯỜI KÝ GIẤY KHAI SINH ", style: "B"}, span{text: "(Đã ký)", style: "I"})
 		p.field("Họ, chữ đệm, tên người ký:", extraValue(r, "nguoiky", "nguoikygiaykhaisinh"), name)
 	}
 	p.notes(c)
@@ -73,22 +66,21 @@ func (p *page) birth(c *Copy) {
 // columns side by side, then the registration.
 func (p *page) marriage(c *Copy) {
 	r, f := c.Record, c.Record.Fields
-	person := func(who, prefix string) []func(x0, x1 float64) {
-		return []func(x0, x1 float64){
-			func(x0, x1 float64) { p.fieldIn(x0, x1, "Họ, chữ đệm, tên "+who+":", f[prefix+"ho_ten"], name) },
-			func(x0, x1 float64) {
-				p.fieldIn(x0, x1, "Ngày, tháng, năm sinh:", numeric(f[prefix+"ngay_sinh"]), plain)
-			},
-			func(x0, x1 float64) { p.fieldIn(x0, x1, "Dân tộc:", f[prefix+"dan_toc"], plain) },
-			func(x0, x1 float64) { p.fieldIn(x0, x1, "Quốc tịch:", f[prefix+"quoc_tich"], plain) },
-			func(x0, x1 float64) { p.fieldIn(x0, x1, "Nơi cư trú:", f[prefix+"noi_cu_tru"], plain) },
-			func(x0, x1 float64) { p.fieldIn(x0, x1, "Giấy tờ tùy thân:", f[prefix+"giay_to"], plain) },
+	person := func(who, prefix string) []cell {
+		born := r.Date(prefix + "ngay_sinh")
+		return []cell{
+			{"Họ, chữ đệm, tên " + who + ":", f[prefix+"ho_ten"], name},
+			{dateLabel(born), born.Numeric(), plain},
+			{"Dân tộc:", f[prefix+"dan_toc"], plain},
+			{"Quốc tịch:", f[prefix+"quoc_tich"], plain},
+			{"Nơi cư trú:", f[prefix+"noi_cu_tru"], plain},
+			{"Giấy tờ tùy thân:", f[prefix+"giay_to"], plain},
 		}
 	}
 	wife, husband := person("vợ", "vo_"), person("chồng", "chong_")
-	rows := make([][2]func(x0, x1 float64), len(wife))
+	rows := make([][2]cell, len(wife))
 	for i := range wife {
-		rows[i] = [2]func(x0, x1 float64){wife[i], husband[i]}
+		rows[i] = [2]cell{wife[i], husband[i]}
 	}
 	p.columns(rows)
 	p.gap(0.4)
@@ -101,7 +93,8 @@ func (p *page) marriage(c *Copy) {
 func (p *page) death(c *Copy) {
 	r, f := c.Record, c.Record.Fields
 	p.field("Họ, chữ đệm, tên:", f["ho_ten"], name)
-	p.field("Ngày, tháng, năm sinh:", numeric(f["ngay_sinh"]), plain)
+	born := r.Date("ngay_sinh")
+	p.field(dateLabel(born), born.Numeric(), plain)
 	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
 	p.field("Số định danh cá nhân:", f["so_dinh_danh"], plain)
 	p.field("Giấy tờ tùy thân:", f["giay_to"], plain)
@@ -109,7 +102,7 @@ func (p *page) death(c *Copy) {
 	p.field("Đã chết vào lúc:", deathTime(r.Date("ngay_chet")), plain)
 	p.field("Nơi chết:", f["noi_chet"], plain)
 	p.field("Nguyên nhân chết:", f["nguyen_nhan"], plain)
-	p.field("Giấy báo tử (số, ngày, cơ quan cấp):", f["giay_bao_tu"], plain)
+	p.field("Giấy báo tử (số, ngày, cơ quan cấp):", deathNotice(f["giay_bao_tu"]), plain)
 	p.field("Nơi cư trú cuối cùng:", f["noi_cu_tru"], plain)
 	p.gap(0.25)
 	p.field("Đã được đăng ký khai tử tại:", r.AuthorityName, plain)
@@ -154,8 +147,10 @@ func (p *page) recognition(c *Copy) {
 	p.line("B", "Xác nhận đăng ký việc "+what+" giữa:")
 	block := func(prefix, docLabel string) {
 		p.field("Họ, chữ đệm, tên:", f[prefix+"ho_ten"], name)
-		p.field("Ngày, tháng, năm sinh:", numeric(f[prefix+"ngay_sinh"]), plain)
-		p.inline(marginL, right, col{"Dân tộc:", f[prefix+"dan_toc"], 0.4, plain}, col{"Quốc tịch:", f[prefix+"quoc_tich"], 0.6, plain})
+		born := r.Date(prefix + "ngay_sinh")
+		p.field(dateLabel(born), born.Numeric(), plain)
+		p.inline(marginL, right, col{"Giới tính:", partySex(r, prefix), share1, plain},
+			col{"Dân tộc:", f[prefix+"dan_toc"], share2, plain}, col{"Quốc tịch:", f[prefix+"quoc_tich"], share3, plain})
 		p.field(docLabel, f[prefix+"giay_to"], plain)
 		p.field("Nơi cư trú:", f[prefix+"noi_cu_tru"], plain)
 	}
@@ -202,9 +197,65 @@ func (p *page) notes(c *Copy) {
 	default:
 		p.line("", "Ghi chú:")
 		for _, s := range parts {
-			p.flow(marginL+4, right, span{"- " + s, ""})
+			p.flow(marginL+4, right, span{text: "- " + s})
 		}
 	}
+}
+
+// dateLabel labels a date by what the register holds of it: "Năm sinh:"
+// for a year, "Tháng, năm sinh:" for a month, else "Ngày, tháng, năm
+// sinh:".
+func dateLabel(d vntext.Date) string {
+	switch {
+	case d.IsZero():
+	case d.Precision() == vntext.PrecYear:
+		return "Năm sinh:"
+	case d.Precision() == vntext.PrecMonth:
+		return "Tháng, năm sinh:"
+	}
+	return "Ngày, tháng, năm sinh:"
+}
+
+// deathNotice drops the words "Giấy báo tử" a register repeats before the
+// number: the label already says it.
+func deathNotice(v string) string {
+	v = strings.TrimSpace(v)
+	r := []rune(v)
+	const prefix = "giấy báo tử"
+	if len(r) >= 11 && strings.EqualFold(nfc(string(r[:11])), prefix) {
+		rest := strings.TrimLeft(string(r[11:]), " :,-–")
+		if rest != "" {
+			return rest
+		}
+	}
+	return v
+}
+
+// partySex is a recognition party's sex: as the register holds it, else
+// the parent's as the relation says it ("cha nhận con": the recogniser
+// is the father), else unknown.
+func partySex(r *registry.Record, prefix string) string {
+	if v := r.Fields[prefix+"gioi_tinh"]; v != "" {
+		return v
+	}
+	if v := extraValue(r, registry.HeaderKey(prefix+"gioi_tinh")); v != "" {
+		return v
+	}
+	rel := r.Fields["quan_he"]
+	parent := "nguoi_nhan_"
+	if strings.HasPrefix(rel, "con_nhan_") {
+		parent = "nguoi_duoc_nhan_"
+	}
+	if prefix != parent {
+		return ""
+	}
+	switch {
+	case strings.Contains(rel, "cha"):
+		return "Nam"
+	case strings.Contains(rel, "me"):
+		return "Nữ"
+	}
+	return ""
 }
 
 // correctionNote writes a correction as a marginal note: "Ngày 02/05/2024
@@ -241,9 +292,4 @@ func extraValue(r *registry.Record, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-func (p *page) textWidth(style, s string) float64 {
-	p.font(style, p.size)
-	return p.pdf.GetStringWidth(nfc(s))
 }

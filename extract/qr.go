@@ -6,13 +6,12 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
-	"github.com/hotich/hotich/extract/internal/gofpdf"
+	"github.com/jung-kurt/gofpdf"
 )
 
 // drawQR draws the payload as a QR code (error correction level M) in the
 // box the footer reserved, as filled rectangles: vector, so it stays sharp
-// at any print resolution. It writes qrMarker first: what follows it on
-// the page is only the code, which Read checks.
+// at any print resolution.
 func drawQR(pdf *gofpdf.Fpdf, b box, payload string) error {
 	q, err := qrcode.New(payload, qrcode.Medium)
 	if err != nil {
@@ -25,9 +24,9 @@ func drawQR(pdf *gofpdf.Fpdf, b box, payload string) error {
 		return fmt.Errorf("extract: empty QR code")
 	}
 	const k = 72 / 25.4 // points per millimetre
-	module := b.size / float64(n)
+	module := b.w / float64(n)
 	s := make([]byte, 0, 64*1024)
-	s = append(s, qrMarker+"\nq 0 g\n"...)
+	s = append(s, "q 0 g\n"...)
 	num := func(v float64) { s = strconv.AppendFloat(s, v, 'f', 3, 64); s = append(s, ' ') }
 	// One rectangle per horizontal run of dark modules.
 	for row, line := range bits {

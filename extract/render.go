@@ -1,26 +1,26 @@
 // Package extract renders certified copies (bản sao trích lục) of register
-// entries as PDF: the birth, marriage, death and parent–child recognition
-// forms of Thông tư 04/2020/TT-BTP as issued in practice, A4, in Liberation
-// Serif (metric-compatible with Times New Roman), with a QR code carrying a
-// signed payload.
+// entries as PDF and signs them: the birth, marriage, death and
+// parent–child recognition forms of Thông tư 04/2020/TT-BTP as issued in
+// practice, A4, in Liberation Serif (metric-compatible with Times New
+// Roman), continued on further pages when an entry is long, with a QR code
+// carrying the signed printed values (see sign.Payload) and a PAdES
+// signature over the whole file (see Sign).
 //
-// Renderers take registry values and an io.Writer; they know no store and
-// no key. The signature is asked for through a callback once the page's
-// content is final, and the page content stream up to that point is what
-// the payload's hash covers (see Read).
+// Renderers take registry values; they know no store and no key. The
+// rendering is deterministic: the same Copy gives the same bytes, so a
+// copy can be rendered again from the issue log's snapshot.
 package extract
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hotich/hotich/extract/internal/gofpdf"
+	"github.com/jung-kurt/gofpdf"
+
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/vntext"
 )
@@ -28,18 +28,18 @@ import (
 //go:embed font/LiberationSerif-Regular.ttf font/LiberationSerif-Bold.ttf font/LiberationSerif-Italic.ttf
 var fontFS embed.FS
 
-// Renderer renders copies. It holds the fonts, parsed once; it is safe for
+// Renderer renders copies. It holds the font files; it is safe for
 // concurrent use.
 type Renderer struct {
-	regular, bold, italic *gofpdf.UTF8Font
+	regular, bold, italic []byte
 }
 
-// NewRenderer parses the embedded fonts.
+// NewRenderer reads the embedded fonts.
 func NewRenderer() (*Renderer, error) {
 	var r Renderer
 	for _, f := range []struct {
 		name string
-		dst  **gofpdf.UTF8Font
+		dst  *[]byte
 	}{
 		{"font/LiberationSerif-Regular.ttf", &r.regular},
 		{"font/LiberationSerif-Bold.ttf", &r.bold},
@@ -49,9 +49,7 @@ func NewRenderer() (*Renderer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if *f.dst, err = gofpdf.ParseUTF8Font(b); err != nil {
-			return nil, fmt.Errorf("extract: font %s: %w", f.name, err)
-		}
+		*f.dst = b
 	}
 	return &r, nil
 }
@@ -115,78 +113,77 @@ type Copy struct {
 	Serial      registry.Serial
 	IssuedAt    time.Time
 	Signer      registry.Signer
-	Copies      int                   // identical pages; 0 means 1
+	Copies      int                   // identical copies, one after the other; 0 means 1
 	Corrections []registry.Correction // printed among the marginal notes
+	QR          string                // what the QR code holds (see sign.Payload.QRText)
+	SignedBy    string                // the signing certificate's subject, in the signature block
 }
 
-// Result is what rendering produced besides the PDF bytes.
-type Result struct {
-	ContentSHA256 string // hex: the hash the payload signs
-	Payload       string // as returned by seal
-	Pages         int
-	Bytes         int
+// Rendered is a rendered copy, not yet signed.
+type Rendered struct {
+	PDF   []byte // as the PDF library wrote it
+	Pages int    // in the document (all copies)
+	Sig   box    // where the visible signature is, on the last page
+	Info  info   // what Sign writes into the document information
 }
 
-// qrMarker separates what a page shows from the QR code drawn after it;
-// everything before it on the page is hashed.
-const qrMarker = "%hotich-qr"
+type info struct {
+	Title, Subject, Keywords string
+	At                       time.Time
+}
 
-// Render writes a copy as PDF to w. seal receives the hex SHA-256 of the
-// page content (everything but the QR code) and returns the payload to
-// encode in the QR code and the PDF's keywords.
-func (r *Renderer) Render(w io.Writer, c *Copy, seal func(contentSHA256 string) (string, error)) (*Result, error) {
+// Render lays out and draws a copy. It refuses a copy that would take more
+// than maxPages pages: the layout's work is bounded by that.
+func (r *Renderer) Render(c *Copy) (*Rendered, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	var (
-		pdf   *gofpdf.Fpdf
-		err   error
-		scale float64
-		qr    box
-		fits  bool
-	)
-	// Shrink the body until it fits one page: a long marginal note must
-	// not push the signature onto a second sheet.
-	for _, scale = range []float64{1, 0.94, 0.88, 0.82, 0.76} {
-		pdf, err = r.newDoc(c)
-		if err != nil {
-			return nil, err
-		}
-		if qr, fits = r.drawPage(pdf, c, scale); fits {
-			break
-		}
-		pdf = nil
-	}
-	if pdf == nil {
-		return nil, registry.Errorf(registry.EINVALID, "nội dung trích lục %s quá dài, không vừa một trang", c.Record.ID)
-	}
-	sum := sha256.Sum256(pdf.PageContent())
-	res := &Result{ContentSHA256: hex.EncodeToString(sum[:]), Pages: max(c.Copies, 1)}
-	if res.Payload, err = seal(res.ContentSHA256); err != nil {
+	pdf, err := r.newDoc(c)
+	if err != nil {
 		return nil, err
 	}
-	if err := drawQR(pdf, qr, res.Payload); err != nil {
-		return nil, err
-	}
-	// Further copies repeat the first page byte for byte: the same state
-	// at the start of the page, the same drawing (Read checks this).
-	for i := 1; i < res.Pages; i++ {
+	var last *page
+	for k := 0; k < max(c.Copies, 1); k++ {
+		resetState(pdf)
 		pdf.AddPage()
-		r.drawPage(pdf, c, scale)
-		if err := drawQR(pdf, qr, res.Payload); err != nil {
+		p := &page{pdf: pdf, c: c, size: bodySize, lh: lineHeight, y: marginT, first: pdf.PageNo(), pages: 1}
+		p.words = vntext.Words{Thousand: c.Signer.Thousand}
+		p.header(c)
+		p.title(c.Form)
+		switch c.Form {
+		case registry.FormBirthExtract, registry.FormBirthCertificate:
+			p.birth(c)
+		case registry.FormMarriage:
+			p.marriage(c)
+		case registry.FormDeath:
+			p.death(c)
+		case registry.FormRecognition:
+			p.recognition(c)
+		}
+		p.footer(c)
+		if p.over {
+			return nil, registry.Errorf(registry.EINVALID, "nội dung trích lục %s quá dài: hơn %d trang", c.Record.ID, maxPages)
+		}
+		if err := drawQR(pdf, p.qr, c.QR); err != nil {
 			return nil, err
 		}
+		p.pageNumbers()
+		last = p
 	}
-	pdf.SetKeywords(res.Payload, false)
+	resetState(pdf)
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("extract: render %s: %w", c.Record.ID, err)
+	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("extract: render %s: %w", c.Record.ID, err)
 	}
-	res.Bytes = buf.Len()
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return &Rendered{PDF: buf.Bytes(), Pages: pdf.PageCount(), Sig: last.sig, Info: info{
+		Title:    nfc(c.Form.Title() + " (BẢN SAO) số " + c.Serial.String()),
+		Subject:  nfc("Bản sao trích lục hộ tịch cấp từ cơ sở dữ liệu hộ tịch điện tử, " + c.Issuer.Name),
+		Keywords: c.QR,
+		At:       c.IssuedAt,
+	}}, nil
 }
 
 func (c *Copy) check() error {
@@ -199,8 +196,12 @@ func (c *Copy) check() error {
 		return registry.Errorf(registry.EINVALID, "bản sao chưa có số")
 	case c.Issuer.Name == "":
 		return registry.Errorf(registry.EINVALID, "chưa có cơ quan cấp bản sao")
+	case strings.TrimSpace(c.Signer.Title) == "" || strings.TrimSpace(c.Signer.Name) == "":
+		return registry.Errorf(registry.EREFUSED, "cơ quan %s chưa khai báo người ký bản sao (chức danh và họ tên người ký)", c.Issuer.Code)
 	case c.Copies < 0 || c.Copies > 50:
 		return registry.Errorf(registry.EINVALID, "số bản %d không hợp lệ (1 đến 50)", c.Copies)
+	case c.QR == "":
+		return registry.Errorf(registry.EINVALID, "bản sao chưa có mã xác thực")
 	}
 	return nil
 }
@@ -220,57 +221,28 @@ const family = "serif"
 func (r *Renderer) newDoc(c *Copy) (*gofpdf.Fpdf, error) {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
+	// The document information is written again, whole, by Sign (dates
+	// with their time zone); these keep the library's own deterministic.
 	pdf.SetCreationDate(c.IssuedAt.UTC())
 	pdf.SetModificationDate(c.IssuedAt.UTC())
-	pdf.SetCreator("hotich", false)
-	pdf.SetProducer("hotich (gofpdf)", false)
-	pdf.SetTitle(nfc(c.Form.Title()+" (BẢN SAO) số "+c.Serial.String()), true)
-	pdf.SetSubject(nfc("Bản sao trích lục hộ tịch cấp từ cơ sở dữ liệu hộ tịch điện tử"), true)
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontParsed(family, "", r.regular)
-	pdf.AddUTF8FontParsed(family, "B", r.bold)
-	pdf.AddUTF8FontParsed(family, "I", r.italic)
+	// Each document parses its own copy of the font files: the library
+	// pads a table in place while subsetting, and the embedded bytes are
+	// shared by every goroutine.
+	pdf.AddUTF8FontFromBytes(family, "", bytes.Clone(r.regular))
+	pdf.AddUTF8FontFromBytes(family, "B", bytes.Clone(r.bold))
+	pdf.AddUTF8FontFromBytes(family, "I", bytes.Clone(r.italic))
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)
 	}
-	r.startPage(pdf)
 	return pdf, nil
 }
 
-// startPage adds the first page in a fixed graphics state.
-func (r *Renderer) startPage(pdf *gofpdf.Fpdf) {
-	resetState(pdf)
-	pdf.AddPage()
-}
-
-// resetState sets the state every page starts in. drawPage ends with it
-// too (before the QR code, which changes no state), so a further copy's
-// page starts exactly as the first did.
+// resetState sets the state every page starts in.
 func resetState(pdf *gofpdf.Fpdf) {
 	pdf.SetFont(family, "", bodySize)
 	pdf.SetLineWidth(0.2)
 }
 
-// drawPage draws everything but the QR code and returns where the code
-// goes. It reports false if the content does not fit the page at this
-// scale.
-func (r *Renderer) drawPage(pdf *gofpdf.Fpdf, c *Copy, scale float64) (box, bool) {
-	p := newPage(pdf, scale)
-	p.words = vntext.Words{Thousand: c.Signer.Thousand}
-	p.header(c)
-	p.title(c.Form)
-	switch c.Form {
-	case registry.FormBirthExtract, registry.FormBirthCertificate:
-		p.birth(c)
-	case registry.FormMarriage:
-		p.marriage(c)
-	case registry.FormDeath:
-		p.death(c)
-	case registry.FormRecognition:
-		p.recognition(c)
-	}
-	fits := p.footer(c)
-	resetState(pdf)
-	return p.qr, fits
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -119,18 +119,14 @@ func ParseSerial(s string) (Serial, error) {
 
 // Signer is how an issuing authority signs its copies: the signer block
 // (`KT. CHỦ TỊCH` / `PHÓ CHỦ TỊCH` / name) and the wording of dates in
-// words. It is configured per authority.
+// words. It is configured per authority; an authority that configured
+// none cannot issue (a copy must say who signs it).
 type Signer struct {
 	IssuerCode string // the issuing authority
 	Capacity   string // "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"; "" when the head signs in person
 	Title      string // "PHÓ CHỦ TỊCH", "NGƯỜI KÝ TRÍCH LỤC"
-	Name       string // "Trần Thị Bích", as signed; "" leaves the line blank
+	Name       string // "Trần Thị Bích", as signed
 	Thousand   string // "nghìn" or "ngàn" in dates in words
-}
-
-// DefaultSigner is the signer block of an authority that configured none.
-func DefaultSigner(issuerCode string) Signer {
-	return Signer{IssuerCode: issuerCode, Title: "NGƯỜI KÝ TRÍCH LỤC", Thousand: "nghìn"}
 }
 
 // Validate checks a signer configuration.
@@ -140,6 +136,9 @@ func (s *Signer) Validate() error {
 	}
 	if strings.TrimSpace(s.Title) == "" {
 		return Errorf(EINVALID, "thiếu chức danh người ký (ví dụ PHÓ CHỦ TỊCH)")
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		return Errorf(EINVALID, "thiếu họ tên người ký: bản sao phải ghi rõ ai ký")
 	}
 	switch s.Thousand {
 	case "nghìn", "ngàn":
@@ -167,10 +166,22 @@ type ExtractIssue struct {
 	Requester  string      // who asked for it (personal data: not for logs)
 	Copies     int         // identical pages printed
 
-	ContentSHA256  string // hex SHA-256 of what the page shows (see extract)
-	DocumentSHA256 string // hex SHA-256 of the PDF file as issued
-	KeyID          string // the signing key
+	ValuesSHA256   string // hex SHA-256 of the printed values the QR code signs
+	DocumentSHA256 string // hex SHA-256 of the PDF file as issued, signature included
+	KeyID          string // the signing key (see sign.KeyID)
 	Payload        string // the signed payload the QR code carries
+
+	// What re-issuing the same file needs: the values printed (a JSON
+	// snapshot, see extract.Copy) and the PDF signature (CMS) made over
+	// them, with the SHA-256 of the signing certificate.
+	Snapshot   []byte
+	CMS        []byte
+	CertSHA256 string
+
+	// BatchID names the batch run that issued it, and BatchItem the line
+	// of the batch (the record ID as listed): a re-run of the batch skips
+	// what was issued.
+	BatchID, BatchItem string
 
 	Override string   // why the clerk issued despite Blockers; "" if none
 	Blockers []string // the reasons the record would have been refused
@@ -206,9 +217,9 @@ func (i *ExtractIssue) Validate() error {
 		return Errorf(EINVALID, "thiếu tên người cấp (--by)")
 	case i.Copies < 1 || i.Copies > 50:
 		return Errorf(EINVALID, "số bản %d không hợp lệ (1 đến 50)", i.Copies)
-	case !isHexSHA256(i.ContentSHA256) || !isHexSHA256(i.DocumentSHA256):
-		return Errorf(EINVALID, "thiếu mã băm nội dung hoặc tệp")
-	case i.KeyID == "" || i.Payload == "":
+	case !isHexSHA256(i.ValuesSHA256) || !isHexSHA256(i.DocumentSHA256) || !isHexSHA256(i.CertSHA256):
+		return Errorf(EINVALID, "thiếu mã băm nội dung, tệp hoặc chứng thư ký")
+	case i.KeyID == "" || i.Payload == "" || len(i.CMS) == 0 || len(i.Snapshot) == 0:
 		return Errorf(EINVALID, "bản sao chưa được ký")
 	case len(i.Blockers) > 0 && strings.TrimSpace(i.Override) == "":
 		return Errorf(EREFUSED, "trích lục %s chưa thể cấp bản sao: %s", i.RecordID, strings.Join(i.Blockers, "; "))
@@ -265,25 +276,51 @@ type Correction struct {
 	By    string
 }
 
-// SigningKey is the public half of an issuing authority's Ed25519 key, as
-// registered in the store for verification. The private half never enters
-// the store.
-type SigningKey struct {
-	KeyID      string
-	IssuerCode string
-	PublicKey  []byte // 32 bytes
-	CreatedAt  time.Time
+// CertRole is what a registered certificate is for.
+type CertRole string
+
+const (
+	CertUnit CertRole = "unit" // an issuing unit's signing certificate
+	CertCA   CertRole = "ca"   // a certification authority (root or intermediate)
+)
+
+// Certificate is an X.509 certificate registered in the store: the
+// signing certificates of the issuing units (old ones stay, so that copies
+// signed before a key rotation still verify) and the certification
+// authorities, of which the trusted ones are the store's trust roots.
+type Certificate struct {
+	Fingerprint  string // hex SHA-256 of DER
+	KeyID        string // of its public key (see sign.KeyID)
+	IssuerCode   string // the unit it signs for; "" for a CA
+	Role         CertRole
+	Trusted      bool // a trust root of this store
+	Test         bool // made by "hotich ca init": for trials, never for real copies
+	Subject      string
+	NotBefore    time.Time
+	NotAfter     time.Time
+	DER          []byte
+	RegisteredAt time.Time
 }
 
-// Sealer signs issued copies for one issuing authority.
+// Sealer signs issued copies for one issuing authority with its
+// certified key.
 type Sealer interface {
-	// KeyID names the key the payload is signed with.
-	KeyID() string
 	// Issuer returns the code of the authority whose key it is.
 	Issuer() string
-	// Seal returns the signed payload for an issue whose serial, record,
-	// date, content hash and key are set.
-	Seal(iss *ExtractIssue) (string, error)
+	// KeyID names the key.
+	KeyID() string
+	// CertSHA256 is the hex SHA-256 of the signing certificate.
+	CertSHA256() string
+	// SignerName is the certificate's subject as a signature appearance
+	// shows it.
+	SignerName() string
+	// SignPayload signs the canonical printed values of a copy for its QR
+	// code.
+	SignPayload(msg []byte) ([]byte, error)
+	// SignCMS returns a detached CMS signature (PAdES baseline) of content,
+	// made at the given time, at most CMSSize bytes long.
+	SignCMS(content []byte, at time.Time) ([]byte, error)
+	CMSSize() int
 }
 
 // IssueFilter selects issues. Set fields are combined with AND.
@@ -296,28 +333,40 @@ type IssueFilter struct {
 
 // IssueService keeps the issue log of certified copies.
 type IssueService interface {
-	// IssueExtract allocates the next serial for iss's authority, year and
-	// form, sets iss.Serial and iss.IssuedAt, and calls render with the
-	// record as it stands while no one else can write: render checks it,
-	// produces and signs the document (setting the hashes, key, payload and
-	// any override), and the issue is logged. Concurrent calls never get the
-	// same serial; if render fails nothing is logged and the serial is not
-	// used.
-	IssueExtract(ctx context.Context, iss *ExtractIssue, render func(*ExtractIssue, *Record) error) error
 	// FindIssues returns the issues matching f, newest first.
 	FindIssues(ctx context.Context, f IssueFilter) ([]*ExtractIssue, error)
 	// RevokeIssue revokes an issued copy, or returns ENOTFOUND or
 	// ECONFLICT (already revoked).
 	RevokeIssue(ctx context.Context, issuerCode string, serial Serial, by, reason string) (*ExtractIssue, error)
-	// RegisterSigningKey records an authority's public key.
-	RegisterSigningKey(ctx context.Context, k *SigningKey) error
-	// FindSigningKey returns a registered key by its ID, or ENOTFOUND.
-	FindSigningKey(ctx context.Context, keyID string) (*SigningKey, error)
-	// Signer returns the signer configuration of an authority (the default
-	// when none is set).
+	// IssueExtracts issues copies in one write transaction, allocating
+	// for each the next serial of its authority, year and form (concurrent
+	// calls never get the same one) and setting Serial and IssuedAt. check
+	// is called for each issue in turn with its record (setting any
+	// override), and an issue it refuses gets that error in errs and no
+	// serial; the others get consecutive serials and are passed to render
+	// together (which may render them concurrently), then logged. If
+	// render fails nothing is logged.
+	IssueExtracts(ctx context.Context, issues []*ExtractIssue, check func(*ExtractIssue, *Record) error,
+		render func([]*ExtractIssue, []*Record) error) (errs []error, err error)
+	// FindBatchIssues returns the issues of a batch run, oldest first,
+	// with their snapshots and signatures.
+	FindBatchIssues(ctx context.Context, batchID string) ([]*ExtractIssue, error)
+	// RegisterCertificate records a certificate; registering the same one
+	// again updates nothing but its trust.
+	RegisterCertificate(ctx context.Context, c *Certificate) error
+	// FindCertificates returns the certificates with a key ID, newest first.
+	FindCertificates(ctx context.Context, keyID string) ([]*Certificate, error)
+	// Certificates returns the registered certificates of a unit ("" for
+	// all) and the CAs, newest first.
+	Certificates(ctx context.Context, issuerCode string) ([]*Certificate, error)
+	// Signer returns the signer configuration of an authority, or an
+	// EREFUSED error when none is set.
 	Signer(ctx context.Context, issuerCode string) (Signer, error)
 	// SetSigner stores the signer configuration of an authority.
 	SetSigner(ctx context.Context, s Signer, actor string) error
+	// Setting returns a store setting ("" when unset); SetSetting sets it.
+	Setting(ctx context.Context, name string) (string, error)
+	SetSetting(ctx context.Context, name, value, actor string) error
 	// Corrections returns the corrections made to a record, oldest first.
 	Corrections(ctx context.Context, recordID string) ([]Correction, error)
 }

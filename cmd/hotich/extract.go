@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -80,6 +84,7 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	gks := fs.Bool("giay-khai-sinh", false, "copy a birth entry on the Giấy khai sinh form instead of the Trích lục khai sinh")
 	override := fs.String("override", "", "issue a record under review anyway, for this reason (logged)")
 	keys := fs.String("keys", "", "key folder (default $HOTICH_KEYS, else ./keys)")
+	verifyURL := fs.String("verify-url", "", "the desk's public address for the QR code's verification URL (default: the store's setting, see keys url)")
 	out := fs.String("o", "", "output file (\"-\": standard output), or folder in batch mode (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -106,6 +111,12 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	case *batch != "" && *out == "-":
 		return usageError("extract: --batch writes into a folder, not to standard output")
 	}
+	if *copies < 1 || *copies > 50 {
+		return usageError(fmt.Sprintf("extract: --copies %d: want 1 to 50", *copies))
+	}
+	if *pid != "" && !personalIDRE.MatchString(strings.TrimSpace(*pid)) {
+		return usageError("extract: --dinh-danh: a personal ID is 12 digits (or 9 for an old identity card)")
+	}
 	clerk := strings.TrimSpace(*by)
 	if clerk == "" {
 		clerk = e.getenv("HOTICH_CLERK")
@@ -130,18 +141,22 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	base := strings.TrimSpace(*verifyURL)
+	if base == "" {
+		if base, err = db.Setting(ctx, settingVerifyURL); err != nil {
+			return err
+		}
+	}
 	is := &issuing{
-		e:     e,
-		db:    db,
-		desk:  &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: r, Log: e.log},
-		rd:    rd,
-		dir:   keysDir(e, *keys),
-		keys:  map[string]*sign.Key{},
-		req:   extract.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override},
-		outTo: *out,
+		e:    e,
+		db:   db,
+		desk: &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: r, Log: e.log, BaseURL: base},
+		dir:  keysDir(e, *keys),
+		keys: map[string]*sign.UnitKey{},
+		req:  extract.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override},
 	}
 	if *batch != "" {
-		return is.batch(ctx, *batch)
+		return is.batch(ctx, *batch, *out)
 	}
 	recID := *id
 	if *pid != "" {
@@ -159,9 +174,22 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 			return registry.Errorf(registry.ECONFLICT, "đã có tệp %s: chọn tên khác (bản sao đã cấp không bị ghi đè)", path)
 		}
 	}
-	iss, err := is.issue(ctx, recID, path)
+	req, err := is.request(ctx, recID)
 	if err != nil {
 		return err
+	}
+	got, err := is.desk.Issue(ctx, req)
+	if err != nil {
+		return err
+	}
+	iss := got.Issue
+	if path == "-" {
+		_, err = e.stdout.Write(got.PDF)
+	} else {
+		err = atomicfile.WriteFile(path, got.PDF, atomicfile.Public)
+	}
+	if err != nil {
+		return fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp %s (in lại từ sổ cấp bằng: hotich issued reprint): %w", iss.Serial, path, err)
 	}
 	report := e.stdout
 	if path == "-" {
@@ -178,93 +206,101 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// personalIDRE is the shape of a personal ID: 12 digits (số định danh cá
+// nhân), or 9 for an old identity card.
+var personalIDRE = regexp.MustCompile(`^([0-9]{12}|[0-9]{9})$`)
+
+// settingVerifyURL names the store setting of the desk's public address.
+const settingVerifyURL = "verify_url"
+
 // issuing holds what issuing copies from the command line needs: the
 // desk, and the signing keys loaded so far (batch mode may need several).
 type issuing struct {
-	e     *env
-	db    *sqlite.DB
-	desk  *extract.Desk
-	rd    *registry.RefData
-	dir   string
-	keys  map[string]*sign.Key
-	req   extract.Request
-	outTo string
+	e    *env
+	db   *sqlite.DB
+	desk *extract.Desk
+	dir  string
+	keys map[string]*sign.UnitKey
+	req  extract.Request
 }
 
-// key loads the private key of the authority that will issue a copy of
-// rec, and checks that its public key is registered: a copy signed with an
-// unregistered key could not be verified against this store.
-func (is *issuing) key(ctx context.Context, rec *registry.Record) (*sign.Key, error) {
-	code := is.req.IssuerCode
-	if code == "" {
-		iss, err := extract.DefaultIssuer(is.rd, rec.AuthorityCode)
-		if err != nil {
-			return nil, err
-		}
-		code = iss.Code
+// request makes the request for a copy of a record, with the key of the
+// unit that issues it.
+func (is *issuing) request(ctx context.Context, id string) (extract.Request, error) {
+	req := is.req
+	rec, err := is.db.FindRecordByID(ctx, id)
+	if err != nil {
+		return req, err
 	}
-	if k, ok := is.keys[code]; ok {
-		return k, nil
+	key, err := is.key(ctx, rec)
+	if err != nil {
+		return req, err
 	}
-	k, err := sign.LoadPrivateKey(sign.PrivateKeyPath(is.dir, code))
+	req.RecordID, req.Sealer = rec.ID, key
+	return req, nil
+}
+
+// key loads the key of the unit that will issue a copy of rec, and checks
+// that its certificate is registered: a copy signed with an unregistered
+// certificate could not be verified against this store.
+func (is *issuing) key(ctx context.Context, rec *registry.Record) (*sign.UnitKey, error) {
+	issuer, err := is.desk.IssuerOf(rec, is.req.IssuerCode)
 	if err != nil {
 		return nil, err
 	}
-	if k.IssuerCode != code {
-		return nil, registry.Errorf(registry.EINVALID, "tệp khóa %s là khóa của cơ quan %s", sign.PrivateKeyPath(is.dir, code), k.IssuerCode)
+	code := issuer.Code
+	if k, ok := is.keys[code]; ok {
+		return k, nil
 	}
-	if _, err := is.db.FindSigningKey(ctx, k.KeyID()); registry.ErrorCode(err) == registry.ENOTFOUND {
-		return nil, registry.Errorf(registry.EREFUSED, "khóa ký %s của cơ quan %s chưa được đăng ký trong kho này: chạy hotich keys register --issuer %s", k.KeyID(), code, code)
-	} else if err != nil {
+	k, err := sign.LoadUnitKey(is.dir, code)
+	if err != nil {
 		return nil, err
+	}
+	certs, err := is.db.FindCertificates(ctx, k.KeyID())
+	if err != nil {
+		return nil, err
+	}
+	registered := false
+	for _, c := range certs {
+		registered = registered || c.Fingerprint == k.CertSHA256() && c.IssuerCode == code
+	}
+	if !registered {
+		return nil, registry.Errorf(registry.EREFUSED, "chứng thư ký của cơ quan %s (%s) chưa được đăng ký trong kho này: cài bằng hotich keys import hoặc keys init", code, k.SignerName())
 	}
 	is.keys[code] = k
 	return k, nil
 }
 
-// issue issues one copy into path ("-": standard output), written through a
-// temporary file so that no partial PDF is ever left under the name.
-func (is *issuing) issue(ctx context.Context, id, path string) (*registry.ExtractIssue, error) {
-	rec, err := is.db.FindRecordByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	key, err := is.key(ctx, rec)
-	if err != nil {
-		return nil, err
-	}
-	req := is.req
-	req.RecordID, req.Sealer = rec.ID, key
-	if path == "-" {
-		return is.desk.Issue(ctx, req, is.e.stdout)
-	}
-	var w pdfFile
-	iss, err := is.desk.Issue(ctx, req, &w)
-	if err != nil {
-		return iss, err
-	}
-	if err := w.save(path); err != nil {
-		return iss, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp %s: %w", iss.Serial, path, err)
-	}
-	return iss, nil
-}
+// batchGroup is how many copies a batch issues per store transaction: the
+// renderer uses every core within one, and a crash loses one group or
+// none.
+const batchGroup = 32
 
-// pdfFile collects a PDF in memory until it is saved.
-type pdfFile struct{ b []byte }
-
-func (f *pdfFile) Write(p []byte) (int, error) { f.b = append(f.b, p...); return len(p), nil }
-
-func (f *pdfFile) save(path string) error {
-	return atomicfile.WriteFile(path, f.b, atomicfile.Public)
-}
-
-// batch issues a copy of every record listed in a file into a folder.
-func (is *issuing) batch(ctx context.Context, list string) error {
-	ids, err := readIDs(is.e, list)
+// batch issues a copy of every record listed in a file into a folder. The
+// run is named by the list, the folder and the form asked for: run again
+// after an interruption, it issues only what has no copy from this run
+// yet, and writes again, from the issue log, any file of it lost.
+func (is *issuing) batch(ctx context.Context, list, dir string) error {
+	ids, raw, err := readIDs(is.e, list)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(is.outTo, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if n, err := atomicfile.RemoveStale(dir); err != nil {
+		return err
+	} else if n > 0 {
+		is.e.log.Info("removed temporary files of an interrupted run", "dir", dir, "files", n)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%t\x00%d\x00", raw, abs, is.req.IssuerCode, is.req.BirthCertificate, is.req.Copies)))
+	batchID := hex.EncodeToString(h[:8])
+	done, err := is.db.FindBatchIssues(ctx, batchID)
+	if err != nil {
 		return err
 	}
 	// One log line per copy would scroll the progress bar away; the issue
@@ -280,42 +316,104 @@ func (is *issuing) batch(ctx context.Context, list string) error {
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
-	var issued, refused int
-	var failures []error
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// The serial is only known once issued: write to a temporary name,
-		// then rename.
-		tmp := filepath.Join(is.outTo, ".issuing-"+id+".pdf")
-		iss, err := is.issue(ctx, id, tmp)
-		switch {
-		case err == nil:
-			name := filepath.Join(is.outTo, strings.ReplaceAll(iss.Serial.String(), "/", "-")+"_"+iss.RecordID+".pdf")
-			if err := os.Rename(tmp, name); err != nil {
-				failures = append(failures, fmt.Errorf("%s: %w", id, err))
-			} else {
-				issued++
-			}
-		case registry.ErrorCode(err) == registry.EREFUSED:
-			refused++
-			fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(err))
-		case errors.Is(err, context.Canceled):
-			return err
-		default:
-			failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
-			fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
-		}
+	tick := func() {
 		if bar != nil {
 			bar.Add(1)
 		}
 	}
+	var issued, resumed, rewritten, refused int
+	var failures []error
+	fail := func(id string, err error) {
+		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
+		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
+	}
+	logged := map[string]*registry.ExtractIssue{}
+	for _, iss := range done {
+		logged[iss.BatchItem] = iss
+	}
+	var todo []extract.Request
+	flush := func() error {
+		if len(todo) == 0 {
+			return nil
+		}
+		got, errs, err := is.desk.IssueMany(ctx, todo)
+		if err != nil {
+			return err
+		}
+		for k, g := range got {
+			id := todo[k].BatchItem
+			switch {
+			case errs[k] == nil:
+				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
+					fail(id, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
+				} else {
+					issued++
+				}
+			case registry.ErrorCode(errs[k]) == registry.EREFUSED:
+				refused++
+				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(errs[k]))
+			default:
+				fail(id, errs[k])
+			}
+			tick()
+		}
+		todo = todo[:0]
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if seen[id] {
+			tick()
+			continue
+		}
+		seen[id] = true
+		if iss, ok := logged[id]; ok {
+			// Issued by an earlier run of this batch: never a second
+			// serial; write the file again if it is missing.
+			path := filepath.Join(dir, fileName(iss))
+			if fileHas(path, iss.DocumentSHA256) {
+				resumed++
+			} else if pdf, err := is.desk.Reissue(iss); err != nil {
+				fail(id, err)
+			} else if err := atomicfile.WriteFile(path, pdf, atomicfile.Public); err != nil {
+				fail(id, err)
+			} else {
+				rewritten++
+			}
+			tick()
+			continue
+		}
+		req, err := is.request(ctx, id)
+		if err != nil {
+			if registry.ErrorCode(err) == registry.EREFUSED && !strings.Contains(registry.ErrorMessage(err), "chứng thư") {
+				refused++
+				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(err))
+			} else {
+				fail(id, err)
+			}
+			tick()
+			continue
+		}
+		req.BatchID, req.BatchItem = batchID, id
+		todo = append(todo, req)
+		if len(todo) == batchGroup {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
 	if bar != nil {
 		bar.Finish()
 	}
-	is.e.log.Info("extract batch done", "issued", issued, "refused", refused, "failed", len(failures), "dir", is.outTo)
-	fmt.Fprintf(is.e.stdout, "Đã cấp %d bản sao vào %s; từ chối %d; lỗi %d.\n", issued, is.outTo, refused, len(failures))
+	is.e.log.Info("extract batch done", "batch", batchID, "issued", issued, "already", resumed, "rewritten", rewritten, "refused", refused, "failed", len(failures), "dir", dir)
+	fmt.Fprintf(is.e.stdout, "Lô %s: đã cấp %d bản sao vào %s; đã cấp từ lần chạy trước %d (ghi lại tệp %d); từ chối %d; lỗi %d.\n",
+		batchID, issued, dir, resumed+rewritten, rewritten, refused, len(failures))
 	if len(failures) > 0 {
 		return errors.Join(failures...)
 	}
@@ -325,20 +423,39 @@ func (is *issuing) batch(ctx context.Context, list string) error {
 	return nil
 }
 
+// fileName is a batch copy's file name: SERIAL_ID.pdf.
+func fileName(iss *registry.ExtractIssue) string {
+	return strings.ReplaceAll(iss.Serial.String(), "/", "-") + "_" + iss.RecordID + ".pdf"
+}
+
+// fileHas reports whether a file exists with the given SHA-256.
+func fileHas(path, sha string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]) == sha
+}
+
 // readIDs reads record IDs, one per line, skipping blank lines and "#"
 // comments.
-func readIDs(e *env, path string) ([]string, error) {
+func readIDs(e *env, path string) ([]string, []byte, error) {
 	var r io.Reader = e.stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer f.Close()
 		r = f
 	}
+	raw, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return nil, nil, err
+	}
 	var ids []string
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -347,12 +464,12 @@ func readIDs(e *env, path string) ([]string, error) {
 		ids = append(ids, strings.Fields(line)[0])
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(ids) == 0 {
-		return nil, registry.Errorf(registry.EINVALID, "tệp %s không có mã trích lục nào", path)
+		return nil, nil, registry.Errorf(registry.EINVALID, "tệp %s không có mã trích lục nào", path)
 	}
-	return ids, nil
+	return ids, raw, nil
 }
 
 // findByPersonalID returns the ID of the one entry of reg whose subject

@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hotich/hotich/extract"
+	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -19,6 +21,7 @@ func init() {
 const issuedUsage = `
 Usage: hotich issued [--db PATH] [--record ID] [--issuer CODE] [--limit N] [--json]
        hotich issued revoke [--db PATH] [--issuer CODE] --by NAME --reason TEXT SERIAL
+       hotich issued reprint [--db PATH] [--issuer CODE] -o FILE.pdf SERIAL
 
 Lists the certified copies issued (newest first): serial, issuing
 authority, record, date, clerk, requester, pages, override, the SHA-256 of
@@ -29,16 +32,24 @@ listed; the log is append-only.
 with the reason. SERIAL is as printed ("45/2025/TLKS-BS"); --issuer is
 needed when several authorities issued that serial.
 
+"reprint" writes an issued copy's file again, byte for byte, from the
+issue log (the values printed and the signature), e.g. when the file was
+lost after issuing: the same copy, not a new issue.
+
 Examples:
 
 	hotich issued --record KS-26740-7F3K9Q2MXA
 	hotich issued --issuer 26740 --json | jq .serial
 	hotich issued revoke --by "Lê Văn Trưởng" --reason "cấp nhầm người yêu cầu" 45/2025/TLKS-BS
+	hotich issued reprint --issuer 26740 -o ban-sao.pdf 45/2025/TLKS-BS
 `
 
 func runIssued(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "revoke" {
 		return runRevoke(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "reprint" {
+		return runReprint(ctx, e, args[1:])
 	}
 	fs := newFlagSet(e, "issued", issuedUsage)
 	dbPath := dbFlag(fs)
@@ -114,7 +125,7 @@ func issueJSON(iss *registry.ExtractIssue) any {
 		Clerk          string      `json:"clerk"`
 		Requester      string      `json:"requester"`
 		Copies         int         `json:"copies"`
-		ContentSHA256  string      `json:"content_sha256"`
+		ValuesSHA256   string      `json:"values_sha256"`
 		DocumentSHA256 string      `json:"document_sha256"`
 		KeyID          string      `json:"key_id"`
 		Payload        string      `json:"payload"`
@@ -122,7 +133,7 @@ func issueJSON(iss *registry.ExtractIssue) any {
 		Blockers       []string    `json:"overridden,omitempty"`
 		Revoked        *revocation `json:"revoked,omitempty"`
 	}{iss.Serial.String(), iss.IssuerCode, string(iss.Form), iss.RecordID, iss.IssuedAt, iss.Clerk, iss.Requester, iss.Copies,
-		iss.ContentSHA256, iss.DocumentSHA256, iss.KeyID, iss.Payload, iss.Override, iss.Blockers, nil}
+		iss.ValuesSHA256, iss.DocumentSHA256, iss.KeyID, iss.Payload, iss.Override, iss.Blockers, nil}
 	if r := iss.Revocation; r != nil {
 		out.Revoked = &revocation{r.At, r.By, r.Reason}
 	}
@@ -179,4 +190,52 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+func runReprint(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "issued reprint", issuedUsage)
+	dbPath := dbFlag(fs)
+	issuer := fs.String("issuer", "", "issuing authority of the copy")
+	out := fs.String("o", "", "output file (required)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return usageError("issued reprint: want -o FILE.pdf and one SERIAL")
+	}
+	serial, err := registry.ParseSerial(pos[0])
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	issues, err := db.FindIssues(ctx, registry.IssueFilter{IssuerCode: *issuer, Serial: &serial, Limit: 2})
+	if err != nil {
+		return err
+	}
+	switch len(issues) {
+	case 0:
+		return registry.Errorf(registry.ENOTFOUND, "sổ cấp không có bản sao số %s", serial)
+	case 1:
+	default:
+		return registry.Errorf(registry.EINVALID, "nhiều cơ quan đã cấp bản sao số %s: cần --issuer", serial)
+	}
+	r, err := extract.NewRenderer()
+	if err != nil {
+		return err
+	}
+	pdf, err := (&extract.Desk{Renderer: r}).Reissue(issues[0])
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(*out, pdf, atomicfile.Public); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã in lại bản sao số %s (trùng từng byte với tệp đã cấp): %s\n", serial, *out)
+	return nil
 }

@@ -2,50 +2,69 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto"
+	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
+	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
-	register("keys", "signing keys and signer block of an issuing authority (init, register, list, signer)", runKeys)
+	register("keys", "signing keys, certificates and signer block of an issuing unit (init, import, list, signer, url)", runKeys)
 }
 
 const keysUsage = `
-Usage: hotich keys init     [--db PATH] [--issuer CODE] [--dir DIR] [--force]
-       hotich keys register [--db PATH] [--issuer CODE] [--dir DIR]
-       hotich keys list     [--db PATH] [--issuer CODE]
-       hotich keys signer   [--db PATH] [--issuer CODE] --title TITLE [--capacity TEXT]
-                            [--name NAME] [--ngan] --by NAME
+Usage: hotich keys init   [--db PATH] [--issuer CODE] [--dir DIR] [--test-ca CADIR] [--force]
+       hotich keys import [--db PATH] [--issuer CODE] [--dir DIR] --p12 FILE
+       hotich keys list   [--db PATH] [--issuer CODE]
+       hotich keys signer [--db PATH] [--issuer CODE] --title TITLE [--capacity TEXT]
+                          --name NAME [--ngan] --by NAME
+       hotich keys url    [--db PATH] --by NAME URL
 
-An issuing authority (a commune-level unit in force today, by its code)
-signs its certified copies with an Ed25519 key.
+An issuing unit (a commune-level unit in force today, by its code) signs
+its certified copies with its key, certified by a certification authority
+(for real copies, the government CA for civil-service signatures): a PAdES
+signature in the PDF that PDF readers check, and a signed QR code.
 
-  init      creates the key: DIR/CODE.key (private, mode 0600: it never
-            enters the store or a PDF; keep it on the clerk's machine and
-            back it up) and DIR/CODE.pub (public), and registers the public
-            key in the store so that copies can be verified. --force replaces
-            the files; the old public key stays registered, so copies already
-            issued still verify.
-  register  registers the public key DIR/CODE.pub in this store (another
-            site's store, or after a restore).
-  list      lists the registered public keys.
-  signer    sets the signer block printed on the authority's copies
-            (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / name) and how dates in words say
-            1000 (--ngan for "ngàn"; default "nghìn").
+  init      creates the unit's signing key DIR/CODE.key (ECDSA P-256,
+            mode 0600: it never enters the store or a PDF; keep it on the
+            clerk's machine and back it up) and a certificate request
+            DIR/CODE.csr to send to the CA. With --test-ca CADIR the local
+            test CA made by "hotich ca init" issues the certificate at once
+            (DIR/CODE.crt) and it is registered: for trials and tests only.
+            --force replaces the key; the old certificates stay registered,
+            so copies already issued still verify.
+  import    installs the certificate the CA issued, with its chain, from a
+            PKCS #12 file (password in $HOTICH_P12_PASSWORD): writes
+            DIR/CODE.crt (and DIR/CODE.key if the file carries the key) and
+            registers the certificate for the unit and the CA chain.
+  list      lists the registered certificates (units and CAs).
+  signer    sets the signer block printed on the unit's copies (KT. CHỦ
+            TỊCH / PHÓ CHỦ TỊCH / name) and how dates in words say 1000
+            (--ngan for "ngàn"; default "nghìn"). A unit without one cannot
+            issue: a copy must say who signs it.
+  url       sets the desk's public address: QR codes then hold the
+            verification URL URL/xac-thuc/SERIAL?m=… ("" to clear).
 
 CODE defaults to $HOTICH_ISSUER; DIR to $HOTICH_KEYS, else ./keys.
 
 Examples:
 
-	hotich keys init --issuer 26740
+	hotich ca init --dir ca-thu
+	hotich keys init --issuer 26740 --test-ca ca-thu
+	hotich keys import --issuer 26740 --p12 26740-chung-thu.p12
 	hotich keys signer --issuer 26740 --capacity "KT. CHỦ TỊCH" --title "PHÓ CHỦ TỊCH" --name "Trần Thị Bích" --by admin
+	hotich keys url --by admin https://hotich.example.gov.vn
 	hotich keys list
 `
 
@@ -53,44 +72,62 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(e.stderr, strings.TrimSpace(keysUsage))
 		if len(args) == 0 {
-			return usageError("keys: want init, register, list or signer")
+			return usageError("keys: want init, import, list, signer or url")
 		}
 		return flag.ErrHelp
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlagSet(e, "keys "+sub, keysUsage)
 	dbPath := dbFlag(fs)
-	issuer := fs.String("issuer", "", "issuing authority code (default $HOTICH_ISSUER)")
+	issuer := fs.String("issuer", "", "issuing unit code (default $HOTICH_ISSUER)")
 	dir := fs.String("dir", "", "key folder (default $HOTICH_KEYS, else ./keys)")
 	var force *bool
-	var title, capacity, name, by *string
+	var testCA, p12, title, capacity, name, by *string
 	var ngan *bool
 	switch sub {
 	case "init":
-		force = fs.Bool("force", false, "replace existing key files")
-	case "register", "list":
+		force = fs.Bool("force", false, "replace an existing key")
+		testCA = fs.String("test-ca", "", "have the local test CA in this folder issue the certificate (trials only)")
+	case "import":
+		p12 = fs.String("p12", "", "PKCS #12 file from the CA (required)")
+	case "list":
 	case "signer":
 		title = fs.String("title", "", "signer's title, e.g. \"PHÓ CHỦ TỊCH\" (required)")
 		capacity = fs.String("capacity", "", "signing capacity line above the title, e.g. \"KT. CHỦ TỊCH\"")
-		name = fs.String("name", "", "signer's name as signed")
+		name = fs.String("name", "", "signer's name as signed (required)")
 		ngan = fs.Bool("ngan", false, "write 1000 as \"ngàn\" in dates in words (default \"nghìn\")")
+		by = fs.String("by", "", "who sets it (required)")
+	case "url":
 		by = fs.String("by", "", "who sets it (required)")
 	default:
 		fs.Usage()
 		return usageError(fmt.Sprintf("keys: unknown subcommand %q", sub))
 	}
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usageError(fmt.Sprintf("keys %s: unexpected argument %q", sub, fs.Arg(0)))
+	if sub == "url" {
+		if len(pos) != 1 || strings.TrimSpace(*by) == "" {
+			return usageError("keys url: want --by NAME and one URL (\"\" to clear)")
+		}
+		return setVerifyURL(ctx, e, *dbPath, pos[0], *by)
+	}
+	if len(pos) != 0 {
+		return usageError(fmt.Sprintf("keys %s: unexpected argument %q", sub, pos[0]))
 	}
 	code := *issuer
 	if code == "" {
 		code = e.getenv("HOTICH_ISSUER")
 	}
 	if code == "" && sub != "list" {
-		return usageError(fmt.Sprintf("keys %s: which issuing authority? (--issuer CODE or HOTICH_ISSUER)", sub))
+		return usageError(fmt.Sprintf("keys %s: which issuing unit? (--issuer CODE or HOTICH_ISSUER)", sub))
+	}
+	switch {
+	case sub == "import" && *p12 == "":
+		return usageError("keys import: --p12 FILE is required")
+	case sub == "signer" && (strings.TrimSpace(*by) == "" || strings.TrimSpace(*name) == "" || strings.TrimSpace(*title) == ""):
+		return usageError("keys signer: --title, --name and --by are required")
 	}
 	open := openStore
 	if sub == "init" {
@@ -101,12 +138,13 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	var unit extract.Issuer
 	if code != "" {
 		rd, err := db.RefData(ctx)
 		if err != nil {
 			return err
 		}
-		if _, err := extract.IssuerFor(rd, code); err != nil {
+		if unit, err = extract.IssuerFor(rd, code); err != nil {
 			return err
 		}
 	}
@@ -114,57 +152,165 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 
 	switch sub {
 	case "init":
-		k, err := sign.GenerateKey(code, rand.Reader)
-		if err != nil {
-			return err
-		}
-		priv, pub, err := sign.WriteKeyFiles(keyDir, k, *force)
-		if err != nil {
-			return err
-		}
-		if err := db.RegisterSigningKey(ctx, k.Public(e.now())); err != nil {
-			return err
-		}
-		e.log.Info("signing key created", "issuer", code, "key_id", k.KeyID())
-		fmt.Fprintf(e.stdout, "Đã tạo khóa ký %s cho cơ quan %s và đăng ký khóa công khai trong kho.\n  khóa bí mật: %s (chỉ người cấp bản sao được đọc)\n  khóa công khai: %s\n", k.KeyID(), code, priv, pub)
-	case "register":
-		pub, err := sign.LoadPublicKey(sign.PublicKeyPath(keyDir, code))
-		if err != nil {
-			return err
-		}
-		if pub.IssuerCode != code {
-			return registry.Errorf(registry.EINVALID, "tệp khóa công khai ghi cơ quan %q, không phải %s", pub.IssuerCode, code)
-		}
-		pub.CreatedAt = e.now()
-		if err := db.RegisterSigningKey(ctx, pub); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Đã đăng ký khóa công khai %s của cơ quan %s.\n", pub.KeyID, code)
+		return keysInit(ctx, e, db, unit, keyDir, *testCA, *force)
+	case "import":
+		return keysImport(ctx, e, db, code, keyDir, *p12)
 	case "list":
-		keys, err := db.SigningKeys(ctx, code)
+		certs, err := db.Certificates(ctx, code)
 		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "Mã khóa\tCơ quan\tĐăng ký lúc")
-		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", k.KeyID, k.IssuerCode, k.CreatedAt.In(registry.Vietnam).Format("02/01/2006 15:04"))
+		fmt.Fprintln(tw, "Mã khóa\tCơ quan\tLoại\tChủ thể\tHiệu lực đến\tSHA-256")
+		for _, c := range certs {
+			kind := "chứng thư ký"
+			switch {
+			case c.Role == registry.CertCA && c.Trusted:
+				kind = "CA tin cậy"
+			case c.Role == registry.CertCA:
+				kind = "CA trung gian"
+			}
+			if c.Test {
+				kind += " (thử nghiệm)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s…\n", c.KeyID, dash(c.IssuerCode), kind, c.Subject, c.NotAfter.In(registry.Vietnam).Format("02/01/2006"), c.Fingerprint[:16])
 		}
-		tw.Flush()
+		return tw.Flush()
 	case "signer":
 		s := registry.Signer{IssuerCode: code, Capacity: strings.TrimSpace(*capacity), Title: strings.TrimSpace(*title),
 			Name: strings.TrimSpace(*name), Thousand: "nghìn"}
 		if *ngan {
 			s.Thousand = "ngàn"
 		}
-		if strings.TrimSpace(*by) == "" {
-			return usageError("keys signer: --by NAME is required")
-		}
 		if err := db.SetSigner(ctx, s, *by); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Đã lưu người ký bản sao của cơ quan %s: %s\n", code, strings.Join(nonEmpty(s.Capacity, s.Title, s.Name), " / "))
 	}
+	return nil
+}
+
+// keysInit creates a unit's key and certificate request, and with a test
+// CA its certificate.
+func keysInit(ctx context.Context, e *env, db *sqlite.DB, unit extract.Issuer, dir, testCA string, force bool) error {
+	var caKey crypto.Signer
+	var caCert *x509.Certificate
+	if testCA != "" {
+		var err error
+		if caKey, caCert, err = sign.LoadCA(testCA); err != nil {
+			return err
+		}
+	}
+	priv, err := sign.GenerateKey()
+	if err != nil {
+		return err
+	}
+	if err := sign.WritePrivateKey(sign.KeyPath(dir, unit.Code), priv, force); err != nil {
+		return err
+	}
+	csrDER, err := sign.WriteCSR(sign.CSRPath(dir, unit.Code), priv, unit.Name, unit.Province)
+	if err != nil {
+		return err
+	}
+	e.log.Info("signing key created", "issuer", unit.Code, "key_id", sign.KeyID(priv.Public()))
+	fmt.Fprintf(e.stdout, "Đã tạo khóa ký %s cho cơ quan %s.\n  khóa bí mật: %s (chỉ người cấp bản sao được đọc)\n  yêu cầu cấp chứng thư: %s\n",
+		sign.KeyID(priv.Public()), unit.Code, sign.KeyPath(dir, unit.Code), sign.CSRPath(dir, unit.Code))
+	if caCert == nil {
+		fmt.Fprintf(e.stdout, "Gửi %s cho tổ chức chứng thực; khi nhận được chứng thư, cài bằng: hotich keys import --issuer %s --p12 TỆP\n", sign.CSRPath(dir, unit.Code), unit.Code)
+		return nil
+	}
+	csr, err := x509.ParseCertificateRequest(csrDER)
+	if err != nil {
+		return err
+	}
+	cert, err := sign.IssueUnitCert(caKey, caCert, csr, e.now())
+	if err != nil {
+		return err
+	}
+	if err := installChain(ctx, db, unit.Code, dir, cert, []*x509.Certificate{caCert}, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Tổ chức chứng thực THỬ NGHIỆM đã cấp chứng thư %s (không dùng cho bản sao thật); đã đăng ký trong kho.\n", sign.CertPath(dir, unit.Code))
+	return nil
+}
+
+// installChain writes a unit's certificate chain beside its key and
+// registers the certificate for the unit and the CAs above it (the last
+// one trusted when trustRoot is set).
+func installChain(ctx context.Context, db *sqlite.DB, code, dir string, cert *x509.Certificate, chain []*x509.Certificate, trustRoot bool) error {
+	if err := sign.WriteChain(sign.CertPath(dir, code), append([]*x509.Certificate{cert}, chain...)); err != nil {
+		return err
+	}
+	for i, c := range chain {
+		root := i == len(chain)-1 && trustRoot && c.CheckSignatureFrom(c) == nil
+		if err := db.RegisterCertificate(ctx, sign.Record(c, "", root)); err != nil {
+			return err
+		}
+	}
+	return db.RegisterCertificate(ctx, sign.Record(cert, code, false))
+}
+
+// keysImport installs a certificate from a PKCS #12 file.
+func keysImport(ctx context.Context, e *env, db *sqlite.DB, code, dir, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	p, err := sign.DecodeP12(b, e.getenv("HOTICH_P12_PASSWORD"))
+	if err != nil {
+		return err
+	}
+	keyPath := sign.KeyPath(dir, code)
+	existing, err := sign.LoadPrivateKey(keyPath)
+	switch {
+	case err == nil:
+		if p.Key != nil && !sign.SamePublic(p.Key.Public(), existing.Public()) {
+			return registry.Errorf(registry.ECONFLICT, "tệp %s mang khóa khác khóa %s đang dùng: chuyển khóa cũ đi nơi khác trước khi cài", path, keyPath)
+		}
+		if _, err := sign.NewUnitKey(code, existing, p.Cert, p.Chain); err != nil {
+			return err
+		}
+	case registry.ErrorCode(err) == registry.ENOTFOUND || errors.Is(err, fs.ErrNotExist):
+		if p.Key == nil {
+			return registry.Errorf(registry.EINVALID, "tệp %s không có khóa ký, và chưa có khóa %s", path, keyPath)
+		}
+		if _, err := sign.NewUnitKey(code, p.Key, p.Cert, p.Chain); err != nil {
+			return err
+		}
+		if err := sign.WritePrivateKey(keyPath, p.Key, false); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	// A chain ending in a self-signed CA registers that CA as a trust
+	// root: whoever imports a unit's certificate vouches for its CA.
+	if err := installChain(ctx, db, code, dir, p.Cert, p.Chain, true); err != nil {
+		return err
+	}
+	e.log.Info("certificate installed", "issuer", code, "key_id", sign.KeyID(p.Cert.PublicKey))
+	fmt.Fprintf(e.stdout, "Đã cài chứng thư %s cho cơ quan %s: %s\n", sign.Describe(p.Cert), code, sign.CertPath(dir, code))
+	return nil
+}
+
+// setVerifyURL stores the desk's public address.
+func setVerifyURL(ctx context.Context, e *env, dbPath, raw, by string) error {
+	raw = strings.TrimRight(strings.TrimSpace(raw), "/")
+	if raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			return usageError(fmt.Sprintf("keys url: %q is not an http(s) address without a query", raw))
+		}
+	}
+	db, err := openStore(ctx, e, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SetSetting(ctx, settingVerifyURL, raw, by); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Địa chỉ xác thực trên mã QR: %s\n", dash(raw))
 	return nil
 }
 

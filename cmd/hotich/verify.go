@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
@@ -15,42 +16,47 @@ import (
 )
 
 func init() {
-	register("verify", "verify a certified copy (PDF or QR payload): signature, content, issue log", runVerify)
+	register("verify", "verify a certified copy (PDF or QR payload): PAdES signature, certificate, QR values, issue log", runVerify)
 }
 
 const verifyUsage = `
-Usage: hotich verify [--db PATH | --offline] [--pubkey FILE | --keys DIR] FILE.pdf
-       hotich verify [--db PATH | --offline] [--pubkey FILE | --keys DIR] --payload STRING
+Usage: hotich verify [--db PATH | --offline] [--trust FILE] [--cert FILE] FILE.pdf
+       hotich verify [--db PATH | --offline] [--trust FILE] [--cert FILE] --payload TEXT
 
-Checks a certified copy. From a PDF it reads the signed payload (the same
-string as the QR code) and recomputes the hash of what the page shows; with
---payload it checks a payload read from the QR code of a printed copy.
+Checks a certified copy. From a PDF:
 
-  - the signature, with the issuing authority's public key: from the store,
-    else --pubkey FILE or KEYS/CODE.pub (KEYS: --keys, $HOTICH_KEYS, ./keys);
-  - for a PDF, that the page shows exactly what was signed;
+  - the PAdES signature: that it covers the whole file (fonts and document
+    information included) and that nothing was added after signing;
+  - the signing certificate, against the trust roots: --trust FILE (PEM),
+    else the CAs registered as trusted in the store;
+  - the QR code's values, signed with the same key;
   - with the store at hand (--db, $HOTICH_DB, or ./hotich.db if it exists;
-    not with --offline): that the issue log has this copy with this payload,
-    that the PDF is byte for byte the file issued, and that it is not
+    not with --offline): that the certificate is the unit's registered one,
+    that the issue log has this copy, byte for byte, and that it is not
     revoked.
 
-Prints the verdict and what was checked; exits 1 with the reason if the
-copy is not valid (altered content, another key, unknown serial, revoked).
+With --payload it checks the text of a printed copy's QR code (or its
+verification URL) and prints every value it signs, to compare with the
+paper; the unit's certificate comes from the store or --cert FILE.
+
+Prints what was checked and what could not be. Exit status 0: valid;
+1: not valid (altered, untrusted signer, unknown serial, revoked); 6: cannot
+be checked with what is at hand (no trust root, no certificate).
 
 Examples:
 
 	hotich verify ban-sao.pdf
-	hotich verify --offline --keys /media/usb/keys ban-sao.pdf
-	hotich verify --payload 'HT1*26740*45/2025/TLKS-BS*KS-26740-...'
+	hotich verify --offline --trust /media/usb/ca.pem ban-sao.pdf
+	hotich verify --payload 'HT2.c289PTEvMjAyNS9U…'
 `
 
 func runVerify(ctx context.Context, e *env, args []string) error {
 	fset := newFlagSet(e, "verify", verifyUsage)
 	dbPath := dbFlag(fset)
-	offline := fset.Bool("offline", false, "do not consult the store, only the public key")
-	pubkey := fset.String("pubkey", "", "public key file of the issuing authority")
-	keys := fset.String("keys", "", "folder of public keys CODE.pub (default $HOTICH_KEYS, else ./keys)")
-	payload := fset.String("payload", "", "a payload read from a QR code, instead of a PDF")
+	offline := fset.Bool("offline", false, "do not consult the store")
+	trust := fset.String("trust", "", "trust roots (PEM) instead of the store's")
+	certFile := fset.String("cert", "", "the unit's certificate chain (PEM), for --payload offline")
+	payload := fset.String("payload", "", "the text of a QR code, instead of a PDF")
 	pos, err := parseInterspersed(fset, args)
 	if err != nil {
 		return err
@@ -58,92 +64,117 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	switch {
 	case *payload == "" && len(pos) != 1, *payload != "" && len(pos) != 0:
 		fset.Usage()
-		return usageError("verify: want one FILE.pdf, or --payload STRING")
+		return usageError("verify: want one FILE.pdf, or --payload TEXT")
 	case *offline && *dbPath != "":
 		return usageError("verify: --offline and --db exclude each other")
 	}
 
-	var doc *sign.Document
-	text := strings.TrimSpace(*payload)
-	if text == "" {
-		b, err := os.ReadFile(pos[0])
-		if err != nil {
-			return err
-		}
-		d, err := extract.Read(b)
-		if err != nil {
-			fmt.Fprintf(e.stdout, "KHÔNG HỢP LỆ: %s\n", registry.ErrorMessage(err))
-			return err
-		}
-		text = d.Payload
-		doc = &sign.Document{ContentSHA256: d.ContentSHA256, FileSHA256: d.FileSHA256}
-	}
-
+	v := &extract.Verifier{Now: e.now}
 	var db *sqlite.DB
 	if !*offline {
-		path := *dbPath
-		if path == "" {
-			path = e.getenv("HOTICH_DB")
+		if db, err = openVerifyStore(ctx, e, *dbPath); err != nil {
+			return err
 		}
-		explicit := path != ""
-		if path == "" {
-			path = defaultDB
-		}
-		if _, err := os.Stat(path); err == nil {
-			if db, err = openStore(ctx, e, path); err != nil {
-				return err
-			}
+		if db != nil {
 			defer db.Close()
-		} else if explicit || !errors.Is(err, fs.ErrNotExist) {
-			return registry.Errorf(registry.ENOTFOUND, "không mở được kho dữ liệu %s: %v", path, err)
+			v.Issues = db
+		}
+	}
+	if *trust != "" {
+		if v.Roots, err = sign.LoadCerts(*trust); err != nil {
+			return err
+		}
+	} else if db != nil {
+		certs, err := db.Certificates(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, c := range certs {
+			if c.Role == registry.CertCA && c.Trusted {
+				x, err := x509.ParseCertificate(c.DER)
+				if err != nil {
+					return err
+				}
+				v.Roots = append(v.Roots, x)
+			}
+		}
+	}
+	if *certFile != "" {
+		if v.Certs, err = sign.LoadCerts(*certFile); err != nil {
+			return err
 		}
 	}
 
-	v := &sign.Verifier{Key: func(ctx context.Context, keyID string) (*registry.SigningKey, error) {
-		if db != nil {
-			k, err := db.FindSigningKey(ctx, keyID)
-			if registry.ErrorCode(err) != registry.ENOTFOUND {
-				return k, err
-			}
+	var rep *extract.Report
+	if *payload != "" {
+		rep, err = v.VerifyPayload(ctx, *payload)
+	} else {
+		f, oerr := os.Open(pos[0])
+		if oerr != nil {
+			return oerr
 		}
-		return fileKey(e, *pubkey, *keys, text, keyID)
-	}}
-	if db != nil {
-		v.Issues = db
-	}
-	res, err := v.Verify(ctx, text, doc)
-	if res != nil && res.Payload != nil {
-		p := res.Payload
-		fmt.Fprintf(e.stdout, "Bản sao số %s, trích lục %s, cơ quan cấp %s, ngày cấp %s\n", p.Serial, p.RecordID, p.IssuerCode, p.Date().Format("02/01/2006"))
-	}
-	if res != nil {
-		for _, c := range res.Checks {
-			fmt.Fprintf(e.stdout, "  ✓ %s\n", c)
+		b, rerr := io.ReadAll(io.LimitReader(f, extract.MaxPDF+1))
+		f.Close()
+		if rerr != nil {
+			return rerr
 		}
+		rep, err = v.VerifyPDF(ctx, b)
 	}
-	if err != nil {
+	printReport(e, rep, *payload != "")
+	switch {
+	case err == nil:
+		if len(rep.Unchecked) > 0 {
+			fmt.Fprintln(e.stdout, "HỢP LỆ với những gì đã kiểm tra (xem các mục chưa kiểm tra ở trên)")
+		} else {
+			fmt.Fprintln(e.stdout, "HỢP LỆ")
+		}
+	case registry.ErrorCode(err) == registry.EUNVERIFIABLE:
+		fmt.Fprintf(e.stdout, "KHÔNG KIỂM TRA ĐƯỢC: %s\n", registry.ErrorMessage(err))
+	case registry.ErrorCode(err) == registry.EINVALID:
 		fmt.Fprintf(e.stdout, "KHÔNG HỢP LỆ: %s\n", registry.ErrorMessage(err))
-		return err
 	}
-	fmt.Fprintln(e.stdout, "HỢP LỆ")
-	return nil
+	return err
 }
 
-// fileKey finds a public key in a file: --pubkey, else KEYS/CODE.pub for
-// the authority the payload names.
-func fileKey(e *env, pubkey, dir, payload, keyID string) (*registry.SigningKey, error) {
-	path := pubkey
+// openVerifyStore opens the store verify consults, if there is one: --db,
+// $HOTICH_DB, else ./hotich.db when it exists.
+func openVerifyStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
 	if path == "" {
-		p, err := sign.Parse(payload)
-		if err != nil {
-			return nil, err
+		path = e.getenv("HOTICH_DB")
+	}
+	explicit := path != ""
+	if path == "" {
+		path = defaultDB
+	}
+	if _, err := os.Stat(path); err == nil {
+		return openStore(ctx, e, path)
+	} else if explicit || !errors.Is(err, fs.ErrNotExist) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "không mở được kho dữ liệu %s: %v", path, err)
+	}
+	return nil, nil
+}
+
+// printReport prints what a verification read and checked.
+func printReport(e *env, rep *extract.Report, values bool) {
+	if rep == nil {
+		return
+	}
+	if p := rep.Payload; p != nil {
+		fmt.Fprintf(e.stdout, "Bản sao số %s, trích lục %s, cơ quan cấp %s, ngày cấp %s\n", p.Get("so"), p.Get("trich_luc"), p.IssuerCode(), p.Get("ngay_cap"))
+		if values {
+			fmt.Fprintln(e.stdout, "Các giá trị in trên bản sao mà mã QR ký (đối chiếu với bản giấy):")
+			for _, v := range p.Values {
+				fmt.Fprintf(e.stdout, "  %s: %s\n", sign.Labels[v.Key], v.Value)
+			}
 		}
-		path = sign.PublicKeyPath(keysDir(e, dir), p.IssuerCode)
 	}
-	k, err := sign.LoadPublicKey(path)
-	if registry.ErrorCode(err) == registry.ENOTFOUND {
-		return nil, registry.Errorf(registry.EINVALID, "không có khóa công khai %s để kiểm tra: thiếu tệp %s (dùng --pubkey hoặc --keys, hoặc kiểm tra với kho dữ liệu)", keyID, path)
+	if rep.Signer != nil {
+		fmt.Fprintf(e.stdout, "Người ký: %s\n", sign.Describe(rep.Signer))
 	}
-	// A key other than the one the copy names fails Check, which says so.
-	return k, err
+	for _, c := range rep.Checked {
+		fmt.Fprintf(e.stdout, "  ✓ %s\n", c)
+	}
+	for _, c := range rep.Unchecked {
+		fmt.Fprintf(e.stdout, "  ? chưa kiểm tra: %s\n", c)
+	}
 }

@@ -14,60 +14,93 @@ import (
 
 var _ registry.IssueService = (*DB)(nil)
 
-// IssueExtract allocates a serial, lets render produce and sign the copy
-// from the record as it stands, and logs the issue, all in one write
+// IssueExtracts checks, numbers, renders and logs copies in one write
 // transaction. The transaction is IMMEDIATE (see the DSN in Open): it holds
-// the store's write lock from the start, so the serial upsert cannot race
-// with another connection or process, and the record cannot change between
-// the checks render makes and the log entry.
-func (db *DB) IssueExtract(ctx context.Context, iss *registry.ExtractIssue, render func(*registry.ExtractIssue, *registry.Record) error) error {
-	if !iss.Form.Valid() {
-		return registry.Errorf(registry.EINVALID, "mẫu bản sao %q không hợp lệ", iss.Form)
-	}
+// the store's write lock from the start, so the serial upserts cannot race
+// with another connection or process, and the records cannot change
+// between the checks, the rendering and the log entries. A batch issues
+// its copies some at a time through it, so that the renderer can use every
+// core while the lock is held, and a crash loses the whole group or none.
+func (db *DB) IssueExtracts(ctx context.Context, issues []*registry.ExtractIssue, check func(*registry.ExtractIssue, *registry.Record) error,
+	render func([]*registry.ExtractIssue, []*registry.Record) error) ([]error, error) {
+	errs := make([]error, len(issues))
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return fmt.Errorf("issue extract: %w", err)
+		return errs, fmt.Errorf("issue extract: %w", err)
 	}
 	defer tx.Rollback()
 
-	var rid int64
-	err = tx.QueryRowContext(ctx, `SELECT rid FROM records WHERE id = ?`, iss.RecordID).Scan(&rid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return registry.Errorf(registry.ENOTFOUND, "không tìm thấy trích lục có mã %q", iss.RecordID)
-	}
-	if err != nil {
-		return fmt.Errorf("issue extract: %w", err)
-	}
-	// Read through the pool: with the write lock held, the committed state
-	// it sees is the state this transaction writes on.
-	rec, err := db.FindRecordByID(ctx, iss.RecordID)
-	if err != nil {
-		return err
-	}
-	if rec.Register != iss.Form.Register() {
-		return registry.Errorf(registry.EINVALID, "trích lục %s thuộc sổ %s, không sao được trên mẫu %s", rec.ID, rec.Register.Name(), iss.Form)
-	}
-
 	now := db.Now().UTC().Truncate(time.Second)
-	iss.IssuedAt = now
 	year := now.In(registry.Vietnam).Year()
-	var n int
-	err = tx.QueryRowContext(ctx, `INSERT INTO extract_serials (issuer_code, year, form, last) VALUES (?, ?, ?, 1)
-		ON CONFLICT (issuer_code, year, form) DO UPDATE SET last = last + 1 RETURNING last`,
-		iss.IssuerCode, year, string(iss.Form)).Scan(&n)
-	if err != nil {
-		return fmt.Errorf("issue extract: allocate serial: %w", err)
+	var (
+		accepted []*registry.ExtractIssue
+		recs     []*registry.Record
+		rids     []int64
+	)
+	for i, iss := range issues {
+		if !iss.Form.Valid() {
+			errs[i] = registry.Errorf(registry.EINVALID, "mẫu bản sao %q không hợp lệ", iss.Form)
+			continue
+		}
+		var rid int64
+		err := tx.QueryRowContext(ctx, `SELECT rid FROM records WHERE id = ?`, iss.RecordID).Scan(&rid)
+		if errors.Is(err, sql.ErrNoRows) {
+			errs[i] = registry.Errorf(registry.ENOTFOUND, "không tìm thấy trích lục có mã %q", iss.RecordID)
+			continue
+		}
+		if err != nil {
+			return errs, fmt.Errorf("issue extract: %w", err)
+		}
+		// Read through the pool: with the write lock held, the committed
+		// state it sees is the state this transaction writes on.
+		rec, err := db.FindRecordByID(ctx, iss.RecordID)
+		if err != nil {
+			return errs, err
+		}
+		if rec.Register != iss.Form.Register() {
+			errs[i] = registry.Errorf(registry.EINVALID, "trích lục %s thuộc sổ %s, không sao được trên mẫu %s", rec.ID, rec.Register.Name(), iss.Form)
+			continue
+		}
+		iss.IssuedAt = now
+		if err := check(iss, rec); err != nil {
+			errs[i] = err
+			continue
+		}
+		accepted, recs, rids = append(accepted, iss), append(recs, rec), append(rids, rid)
 	}
-	iss.Serial = registry.Serial{Number: n, Year: year, Form: iss.Form}
-
-	if err := render(iss, rec); err != nil {
-		return err
+	if len(accepted) == 0 {
+		return errs, nil
 	}
-	if err := iss.Validate(); err != nil {
-		return err
+	for _, iss := range accepted {
+		var n int
+		err = tx.QueryRowContext(ctx, `INSERT INTO extract_serials (issuer_code, year, form, last) VALUES (?, ?, ?, 1)
+			ON CONFLICT (issuer_code, year, form) DO UPDATE SET last = last + 1 RETURNING last`,
+			iss.IssuerCode, year, string(iss.Form)).Scan(&n)
+		if err != nil {
+			return errs, fmt.Errorf("issue extract: allocate serial: %w", err)
+		}
+		iss.Serial = registry.Serial{Number: n, Year: year, Form: iss.Form}
 	}
-
+	if err := render(accepted, recs); err != nil {
+		return errs, err
+	}
 	at := now.Format(time.RFC3339)
+	for k, iss := range accepted {
+		if err := iss.Validate(); err != nil {
+			return errs, err
+		}
+		if err := logIssue(ctx, tx, at, rids[k], iss); err != nil {
+			return errs, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return errs, fmt.Errorf("issue extract: %w", err)
+	}
+	return errs, nil
+}
+
+// logIssue appends an issue to the log, with its events.
+func logIssue(ctx context.Context, tx txer, at string, rid int64, iss *registry.ExtractIssue) error {
 	if iss.Override != "" {
 		detail := map[string]any{"issuer": iss.IssuerCode, "serial": iss.Serial.String(), "reason": iss.Override, "blockers": iss.Blockers}
 		if _, err := appendEvent(ctx, tx, at, "extract_override", rid, 0, iss.Clerk, detail); err != nil {
@@ -77,6 +110,9 @@ func (db *DB) IssueExtract(ctx context.Context, iss *registry.ExtractIssue, rend
 	detail := map[string]any{
 		"issuer": iss.IssuerCode, "serial": iss.Serial.String(), "form": iss.Form, "copies": iss.Copies,
 		"key_id": iss.KeyID, "document_sha256": iss.DocumentSHA256, "overridden": iss.Override != "",
+	}
+	if iss.BatchID != "" {
+		detail["batch"] = iss.BatchID
 	}
 	seq, err := appendEvent(ctx, tx, at, "extract_issued", rid, 0, iss.Clerk, detail)
 	if err != nil {
@@ -90,7 +126,7 @@ func (db *DB) IssueExtract(ctx context.Context, iss *registry.ExtractIssue, rend
 		clerk, requester, copies, content_sha256, document_sha256, key_id, payload, override_reason, blockers, event_seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		iss.IssuerCode, iss.Serial.String(), iss.Serial.Number, iss.Serial.Year, string(iss.Form), rid, at,
-		iss.Clerk, iss.Requester, iss.Copies, iss.ContentSHA256, iss.DocumentSHA256, iss.KeyID, iss.Payload,
+		iss.Clerk, iss.Requester, iss.Copies, iss.ValuesSHA256, iss.DocumentSHA256, iss.KeyID, iss.Payload,
 		nullString(iss.Override), string(blockers), seq)
 	if err != nil {
 		return fmt.Errorf("issue extract: log: %w", err)
@@ -98,8 +134,9 @@ func (db *DB) IssueExtract(ctx context.Context, iss *registry.ExtractIssue, rend
 	if iss.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("issue extract: %w", err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO extract_issue_files (issue_id, snapshot, cms, cert_sha256, batch_id, batch_item) VALUES (?, ?, ?, ?, ?, ?)`,
+		iss.ID, string(iss.Snapshot), iss.CMS, iss.CertSHA256, nullString(iss.BatchID), nullString(iss.BatchItem)); err != nil {
+		return fmt.Errorf("issue extract: log: %w", err)
 	}
 	return nil
 }
@@ -113,20 +150,25 @@ func nonNil(s []string) []string {
 
 const issueColumns = `i.id, i.issuer_code, i.serial, i.form, r.id, i.issued_at, i.clerk, i.requester, i.copies,
 	i.content_sha256, i.document_sha256, i.key_id, i.payload, COALESCE(i.override_reason, ''), i.blockers,
-	v.revoked_at, COALESCE(v.revoked_by, ''), COALESCE(v.reason, '')`
+	v.revoked_at, COALESCE(v.revoked_by, ''), COALESCE(v.reason, ''),
+	COALESCE(f.snapshot, ''), f.cms, COALESCE(f.cert_sha256, ''), COALESCE(f.batch_id, ''), COALESCE(f.batch_item, '')`
 
 const issueFrom = ` FROM extract_issues i JOIN records r ON r.rid = i.record_rid
-	LEFT JOIN extract_revocations v ON v.issue_id = i.id`
+	LEFT JOIN extract_revocations v ON v.issue_id = i.id
+	LEFT JOIN extract_issue_files f ON f.issue_id = i.id`
 
 func scanIssue(s interface{ Scan(...any) error }) (*registry.ExtractIssue, error) {
 	var iss registry.ExtractIssue
-	var serial, form, issuedAt, blockers string
+	var serial, form, issuedAt, blockers, snapshot string
 	var revokedAt sql.NullString
 	var rv registry.Revocation
 	if err := s.Scan(&iss.ID, &iss.IssuerCode, &serial, &form, &iss.RecordID, &issuedAt, &iss.Clerk, &iss.Requester, &iss.Copies,
-		&iss.ContentSHA256, &iss.DocumentSHA256, &iss.KeyID, &iss.Payload, &iss.Override, &blockers,
-		&revokedAt, &rv.By, &rv.Reason); err != nil {
+		&iss.ValuesSHA256, &iss.DocumentSHA256, &iss.KeyID, &iss.Payload, &iss.Override, &blockers,
+		&revokedAt, &rv.By, &rv.Reason, &snapshot, &iss.CMS, &iss.CertSHA256, &iss.BatchID, &iss.BatchItem); err != nil {
 		return nil, err
+	}
+	if snapshot != "" {
+		iss.Snapshot = []byte(snapshot)
 	}
 	var err error
 	iss.Form = registry.ExtractForm(form)
@@ -258,91 +300,147 @@ func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registr
 	return iss, nil
 }
 
-// RegisterSigningKey records an authority's public key. Registering the
-// same key again does nothing.
-func (db *DB) RegisterSigningKey(ctx context.Context, k *registry.SigningKey) error {
-	if len(k.PublicKey) != 32 || k.KeyID == "" {
-		return registry.Errorf(registry.EINVALID, "khóa công khai không hợp lệ")
+// FindBatchIssues returns the issues of a batch run, oldest first.
+func (db *DB) FindBatchIssues(ctx context.Context, batchID string) ([]*registry.ExtractIssue, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+issueColumns+issueFrom+` WHERE f.batch_id = ? ORDER BY i.id`, batchID)
+	if err != nil {
+		return nil, fmt.Errorf("find batch issues: %w", err)
+	}
+	defer rows.Close()
+	var out []*registry.ExtractIssue
+	for rows.Next() {
+		iss, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, iss)
+	}
+	return out, rows.Err()
+}
+
+// RegisterCertificate records a certificate. Registering it again only
+// raises its trust (a CA registered as an intermediate, then trusted).
+func (db *DB) RegisterCertificate(ctx context.Context, c *registry.Certificate) error {
+	if len(c.DER) == 0 || len(c.Fingerprint) != 64 || c.KeyID == "" || (c.Role == registry.CertUnit) != (c.IssuerCode != "") {
+		return registry.Errorf(registry.EINVALID, "chứng thư không hợp lệ để đăng ký")
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var issuer string
-	var pub []byte
-	err = tx.QueryRowContext(ctx, `SELECT issuer_code, public_key FROM signing_keys WHERE key_id = ?`, k.KeyID).Scan(&issuer, &pub)
+	at := db.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
+	var issuer sql.NullString
+	var role string
+	err = tx.QueryRowContext(ctx, `SELECT issuer_code, role FROM certificates WHERE fingerprint = ?`, c.Fingerprint).Scan(&issuer, &role)
 	switch {
 	case err == nil:
-		if issuer != k.IssuerCode || string(pub) != string(k.PublicKey) {
-			return registry.Errorf(registry.ECONFLICT, "mã khóa %s đã được đăng ký cho khóa khác", k.KeyID)
+		if issuer.String != c.IssuerCode || role != string(c.Role) {
+			return registry.Errorf(registry.ECONFLICT, "chứng thư %s… đã được đăng ký cho %s", c.Fingerprint[:12], dashIfEmpty(issuer.String))
 		}
-		return nil
-	case !errors.Is(err, sql.ErrNoRows):
+		if c.Trusted {
+			if _, err := tx.ExecContext(ctx, `UPDATE certificates SET trusted = 1 WHERE fingerprint = ?`, c.Fingerprint); err != nil {
+				return err
+			}
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (fingerprint, key_id, issuer_code, role, trusted, test, subject, not_before, not_after, der, registered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Fingerprint, c.KeyID, nullString(c.IssuerCode), string(c.Role), c.Trusted, c.Test, c.Subject,
+			c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), c.DER, at); err != nil {
+			return fmt.Errorf("register certificate: %w", err)
+		}
+	default:
 		return err
 	}
-	at := db.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (key_id, issuer_code, public_key, created_at) VALUES (?, ?, ?, ?)`,
-		k.KeyID, k.IssuerCode, k.PublicKey, at); err != nil {
-		return fmt.Errorf("register key: %w", err)
-	}
-	if _, err := appendEvent(ctx, tx, at, "signing_key_registered", 0, 0, "", map[string]string{"issuer": k.IssuerCode, "key_id": k.KeyID}); err != nil {
+	if _, err := appendEvent(ctx, tx, at, "certificate_registered", 0, 0, "", map[string]any{
+		"issuer": c.IssuerCode, "role": c.Role, "fingerprint": c.Fingerprint, "key_id": c.KeyID, "trusted": c.Trusted, "test": c.Test}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// FindSigningKey returns a registered public key by its ID.
-func (db *DB) FindSigningKey(ctx context.Context, keyID string) (*registry.SigningKey, error) {
-	var k registry.SigningKey
-	var created string
-	err := db.db.QueryRowContext(ctx, `SELECT key_id, issuer_code, public_key, created_at FROM signing_keys WHERE key_id = ?`, keyID).
-		Scan(&k.KeyID, &k.IssuerCode, &k.PublicKey, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, registry.Errorf(registry.ENOTFOUND, "khóa %s chưa được đăng ký", keyID)
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "tổ chức chứng thực"
 	}
-	if err != nil {
-		return nil, err
-	}
-	k.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	return &k, nil
+	return "cơ quan " + s
 }
 
-// SigningKeys returns the registered keys of an authority ("" for all),
-// newest first.
-func (db *DB) SigningKeys(ctx context.Context, issuerCode string) ([]*registry.SigningKey, error) {
-	q := `SELECT key_id, issuer_code, public_key, created_at FROM signing_keys`
-	var args []any
-	if issuerCode != "" {
-		q += ` WHERE issuer_code = ?`
-		args = append(args, issuerCode)
-	}
-	rows, err := db.db.QueryContext(ctx, q+` ORDER BY created_at DESC, key_id`, args...)
+const certColumns = `fingerprint, key_id, COALESCE(issuer_code, ''), role, trusted, test, subject, not_before, not_after, der, registered_at FROM certificates`
+
+func (db *DB) queryCerts(ctx context.Context, where string, args ...any) ([]*registry.Certificate, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+certColumns+` WHERE `+where+` ORDER BY not_before DESC, fingerprint`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("certificates: %w", err)
 	}
 	defer rows.Close()
-	var out []*registry.SigningKey
+	var out []*registry.Certificate
 	for rows.Next() {
-		var k registry.SigningKey
-		var created string
-		if err := rows.Scan(&k.KeyID, &k.IssuerCode, &k.PublicKey, &created); err != nil {
+		var c registry.Certificate
+		var role, nb, na, reg string
+		if err := rows.Scan(&c.Fingerprint, &c.KeyID, &c.IssuerCode, &role, &c.Trusted, &c.Test, &c.Subject, &nb, &na, &c.DER, &reg); err != nil {
 			return nil, err
 		}
-		k.CreatedAt, _ = time.Parse(time.RFC3339, created)
-		out = append(out, &k)
+		c.Role = registry.CertRole(role)
+		c.NotBefore, _ = time.Parse(time.RFC3339, nb)
+		c.NotAfter, _ = time.Parse(time.RFC3339, na)
+		c.RegisteredAt, _ = time.Parse(time.RFC3339, reg)
+		out = append(out, &c)
 	}
 	return out, rows.Err()
 }
 
-// Signer returns the signer configuration of an issuing authority, or the
-// default one.
+// FindCertificates returns the certificates of a key ID, newest first.
+func (db *DB) FindCertificates(ctx context.Context, keyID string) ([]*registry.Certificate, error) {
+	return db.queryCerts(ctx, `key_id = ?`, keyID)
+}
+
+// Certificates returns a unit's certificates ("" for every unit's) and
+// the CAs, newest first.
+func (db *DB) Certificates(ctx context.Context, issuerCode string) ([]*registry.Certificate, error) {
+	if issuerCode == "" {
+		return db.queryCerts(ctx, `1`)
+	}
+	return db.queryCerts(ctx, `issuer_code = ? OR role = 'ca'`, issuerCode)
+}
+
+// Setting returns a desk setting, "" when unset.
+func (db *DB) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM extract_settings WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting sets a desk setting, logging the change.
+func (db *DB) SetSetting(ctx context.Context, name, value, actor string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	at := db.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO extract_settings (name, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, at); err != nil {
+		return fmt.Errorf("set setting: %w", err)
+	}
+	if _, err := appendEvent(ctx, tx, at, "extract_setting_set", 0, 0, actor, map[string]string{"name": name, "value": value}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Signer returns the signer configuration of an issuing authority, or an
+// EREFUSED error saying how to set it: a copy must say who signs it.
 func (db *DB) Signer(ctx context.Context, issuerCode string) (registry.Signer, error) {
 	s := registry.Signer{IssuerCode: issuerCode}
 	err := db.db.QueryRowContext(ctx, `SELECT capacity, title, name, thousand FROM extract_signers WHERE issuer_code = ?`, issuerCode).
 		Scan(&s.Capacity, &s.Title, &s.Name, &s.Thousand)
 	if errors.Is(err, sql.ErrNoRows) {
-		return registry.DefaultSigner(issuerCode), nil
+		return s, registry.Errorf(registry.EREFUSED, "cơ quan %s chưa khai báo người ký bản sao (chức danh và họ tên người ký): khai báo bằng lệnh keys signer trước khi cấp", issuerCode)
 	}
 	return s, err
 }

@@ -54,9 +54,23 @@ const fakeHash = "5f0c2a9d4b7e61f3a8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6d8e0f2
 // fakeRender stands in for rendering and signing: it fills in what the
 // log requires.
 func fakeRender(iss *registry.ExtractIssue, _ *registry.Record) error {
-	iss.ContentSHA256, iss.DocumentSHA256 = fakeHash, fakeHash
-	iss.KeyID, iss.Payload = "ABCDEFGH", "HT1*"+iss.Serial.String()
+	iss.ValuesSHA256, iss.DocumentSHA256, iss.CertSHA256 = fakeHash, fakeHash, fakeHash
+	iss.KeyID, iss.Payload = "ABCDEFGH", "HT2."+iss.Serial.String()
+	iss.Snapshot, iss.CMS = []byte(`{}`), []byte{0x30, 0}
 	return nil
+}
+
+// issueOne issues one copy through IssueExtracts, render doing both the
+// check and the rendering as the desk's callbacks would.
+func issueOne(ctx context.Context, db *sqlite.DB, iss *registry.ExtractIssue, render func(*registry.ExtractIssue, *registry.Record) error) error {
+	var rec *registry.Record
+	errs, err := db.IssueExtracts(ctx, []*registry.ExtractIssue{iss},
+		func(_ *registry.ExtractIssue, r *registry.Record) error { rec = r; return nil },
+		func(issues []*registry.ExtractIssue, _ []*registry.Record) error { return render(issues[0], rec) })
+	if err != nil {
+		return err
+	}
+	return errs[0]
 }
 
 func newIssue(rec *registry.Record, form registry.ExtractForm) *registry.ExtractIssue {
@@ -73,7 +87,7 @@ func TestIssueExtract(t *testing.T) {
 		var got []string
 		for _, form := range []registry.ExtractForm{registry.FormBirthExtract, registry.FormBirthExtract, registry.FormBirthCertificate, registry.FormBirthExtract} {
 			iss := newIssue(rec, form)
-			if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+			if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, iss.Serial.String())
@@ -89,7 +103,7 @@ func TestIssueExtract(t *testing.T) {
 		db.Now = func() time.Time { return time.Date(2025, 12, 31, 17, 30, 0, 0, time.UTC) } // 00:30 on 1 January in Vietnam
 		defer func() { db.Now = func() time.Time { return time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC) } }()
 		iss := newIssue(rec, registry.FormBirthExtract)
-		if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+		if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 			t.Fatal(err)
 		}
 		if iss.Serial.String() != "1/2026/TLKS-BS" {
@@ -135,12 +149,12 @@ func TestIssueExtract(t *testing.T) {
 	t.Run("RenderFailureUsesNoSerial", func(t *testing.T) {
 		fail := errors.New("disk full")
 		iss := newIssue(rec, registry.FormBirthCertificate)
-		err := db.IssueExtract(ctx, iss, func(*registry.ExtractIssue, *registry.Record) error { return fail })
+		err := issueOne(ctx, db, iss, func(*registry.ExtractIssue, *registry.Record) error { return fail })
 		if !errors.Is(err, fail) {
 			t.Fatalf("err = %v", err)
 		}
 		iss = newIssue(rec, registry.FormBirthCertificate)
-		if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+		if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 			t.Fatal(err)
 		}
 		if iss.Serial.Number != 2 {
@@ -149,7 +163,7 @@ func TestIssueExtract(t *testing.T) {
 	})
 
 	t.Run("ErrWrongForm", func(t *testing.T) {
-		err := db.IssueExtract(ctx, newIssue(rec, registry.FormDeath), fakeRender)
+		err := issueOne(ctx, db, newIssue(rec, registry.FormDeath), fakeRender)
 		if registry.ErrorCode(err) != registry.EINVALID {
 			t.Fatalf("err = %v", err)
 		}
@@ -158,13 +172,13 @@ func TestIssueExtract(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		iss := newIssue(rec, registry.FormBirthExtract)
 		iss.RecordID = "KS-26740-0000000000"
-		if err := db.IssueExtract(ctx, iss, fakeRender); registry.ErrorCode(err) != registry.ENOTFOUND {
+		if err := issueOne(ctx, db, iss, fakeRender); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Fatalf("err = %v", err)
 		}
 	})
 
 	t.Run("ErrBlockersWithoutOverride", func(t *testing.T) {
-		err := db.IssueExtract(ctx, newIssue(rec, registry.FormBirthExtract), func(iss *registry.ExtractIssue, r *registry.Record) error {
+		err := issueOne(ctx, db, newIssue(rec, registry.FormBirthExtract), func(iss *registry.ExtractIssue, r *registry.Record) error {
 			iss.Blockers = []string{"đang chờ xem xét"}
 			return fakeRender(iss, r)
 		})
@@ -189,7 +203,7 @@ func TestOverrideLogged(t *testing.T) {
 	rec := birthEntry(t, "9")
 	mustImport(t, db, rec)
 	iss := newIssue(rec, registry.FormBirthExtract)
-	err := db.IssueExtract(ctx, iss, func(iss *registry.ExtractIssue, r *registry.Record) error {
+	err := issueOne(ctx, db, iss, func(iss *registry.ExtractIssue, r *registry.Record) error {
 		iss.Blockers = []string{"nghi trùng với trích lục KS-26740-X, đang chờ xem xét"}
 		iss.Override = "Người yêu cầu cần gấp để làm hộ chiếu; đã đối chiếu sổ gốc"
 		return fakeRender(iss, r)
@@ -223,7 +237,7 @@ func TestRevokeIssue(t *testing.T) {
 	rec := birthEntry(t, "7")
 	mustImport(t, db, rec)
 	iss := newIssue(rec, registry.FormBirthExtract)
-	if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+	if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("OK", func(t *testing.T) {
@@ -257,32 +271,31 @@ func TestRevokeIssue(t *testing.T) {
 	})
 }
 
-func TestSigningKeysAndSigner(t *testing.T) {
+func TestCertificatesAndSigner(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	k := &registry.SigningKey{KeyID: "ABCDEFGH", IssuerCode: "26740", PublicKey: make([]byte, 32)}
-	if err := db.RegisterSigningKey(ctx, k); err != nil {
+	c := &registry.Certificate{Fingerprint: fakeHash, KeyID: "ABCDEFGH", IssuerCode: "26740", Role: registry.CertUnit, Subject: "CN=UBND",
+		NotBefore: time.Now(), NotAfter: time.Now().AddDate(1, 0, 0), DER: []byte{0x30, 0}}
+	if err := db.RegisterCertificate(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RegisterSigningKey(ctx, k); err != nil {
-		t.Fatalf("registering the same key again: %v", err)
+	if err := db.RegisterCertificate(ctx, c); err != nil {
+		t.Fatalf("registering the same certificate again: %v", err)
 	}
-	other := *k
-	other.PublicKey = append(make([]byte, 31), 1)
-	if err := db.RegisterSigningKey(ctx, &other); registry.ErrorCode(err) != registry.ECONFLICT {
-		t.Fatalf("another key under the same ID: %v", err)
+	other := *c
+	other.IssuerCode = "26743"
+	if err := db.RegisterCertificate(ctx, &other); registry.ErrorCode(err) != registry.ECONFLICT {
+		t.Fatalf("the same certificate for another unit: %v", err)
 	}
-	got, err := db.FindSigningKey(ctx, "ABCDEFGH")
-	if err != nil || got.IssuerCode != "26740" || len(got.PublicKey) != 32 {
+	got, err := db.FindCertificates(ctx, "ABCDEFGH")
+	if err != nil || len(got) != 1 || got[0].IssuerCode != "26740" || got[0].Role != registry.CertUnit {
 		t.Fatalf("%+v, %v", got, err)
 	}
-	if _, err := db.FindSigningKey(ctx, "ZZZZZZZZ"); registry.ErrorCode(err) != registry.ENOTFOUND {
-		t.Fatalf("err = %v", err)
+	if got, _ := db.FindCertificates(ctx, "ZZZZZZZZ"); len(got) != 0 {
+		t.Fatalf("unknown key: %v", got)
 	}
-
-	s, err := db.Signer(ctx, "26740")
-	if err != nil || s != registry.DefaultSigner("26740") {
-		t.Fatalf("default signer %+v, %v", s, err)
+	if _, err := db.Signer(ctx, "26740"); registry.ErrorCode(err) != registry.EREFUSED {
+		t.Fatalf("a unit without a signer block: %v", err)
 	}
 	want := registry.Signer{IssuerCode: "26740", Capacity: "KT. CHỦ TỊCH", Title: "PHÓ CHỦ TỊCH", Name: "Trần Thị Bích", Thousand: "ngàn"}
 	if err := db.SetSigner(ctx, want, "admin"); err != nil {
@@ -345,7 +358,7 @@ func TestSerialsConcurrent(t *testing.T) {
 			db := dbs[w%2]
 			for range perWorker {
 				iss := newIssue(rec, registry.FormBirthExtract)
-				if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+				if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 					errs <- err
 					return
 				}
@@ -438,7 +451,7 @@ func TestSerialsChild(t *testing.T) {
 	rec := &registry.Record{ID: os.Getenv("HOTICH_TEST_ISSUE_RECORD")}
 	for range n {
 		iss := newIssue(rec, registry.FormBirthExtract)
-		if err := db.IssueExtract(ctx, iss, fakeRender); err != nil {
+		if err := issueOne(ctx, db, iss, fakeRender); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(iss.Serial.Number)
