@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -152,9 +153,9 @@ func importManifest(ctx context.Context, e *env, db *sqlite.DB, dir string, m *m
 	}
 	c := im.Counts()
 	e.log.Info("imported", "format", "ministry", "manifest", m.Name, "created", c.Created, "updated", c.Updated, "unchanged", c.Unchanged,
-		"links_created", c.LinksCreated, "links_updated", c.LinksUpdated, "links_removed", c.LinksRemoved, "elapsed", time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(e.stdout, "%s (mốc %d..%d): bản ghi %d mới, %d cập nhật, %d không đổi; liên kết %d mới, %d cập nhật, %d xóa, %d không đổi.\n",
-		m.Name, m.Since, m.Until, c.Created, c.Updated, c.Unchanged, c.LinksCreated, c.LinksUpdated, c.LinksRemoved, c.LinksSame)
+		"links_created", c.LinksCreated, "links_updated", c.LinksUpdated, "links_removed", c.LinksRemoved, "events", c.Events, "elapsed", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "%s (mốc %d..%d): bản ghi %d mới, %d cập nhật, %d không đổi; liên kết %d mới, %d cập nhật, %d xóa, %d không đổi; %d sự kiện lịch sử.\n",
+		m.Name, m.Since, m.Until, c.Created, c.Updated, c.Unchanged, c.LinksCreated, c.LinksUpdated, c.LinksRemoved, c.LinksSame, c.Events)
 	return nil
 }
 
@@ -215,7 +216,9 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 			var err error
 			switch l := en.Link; {
 			case en.Record != nil:
-				_, err = im.Record(ctx, en.Record.Record)
+				if _, err = im.Record(ctx, en.Record.Record); err == nil {
+					err = im.History(ctx, en.Record.Record.ID, historyEvents(en.Record.Events))
+				}
 			case l.Removed:
 				_, err = im.RemoveLink(ctx, l.A, l.B)
 			default:
@@ -242,4 +245,22 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 		return fmt.Errorf("%d entries, the manifest says %d", n, f.Entries)
 	}
 	return nil
+}
+
+// historyEvents turns the events an export carries with a record into the
+// store's events, their details as the store writes them.
+func historyEvents(evs []ministry.Event) []sqlite.Event {
+	out := make([]sqlite.Event, 0, len(evs))
+	for _, ev := range evs {
+		d := make(map[string]string, len(ev.Detail))
+		for _, kv := range ev.Detail {
+			d[kv.Key] = kv.Value
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			continue
+		}
+		out = append(out, sqlite.Event{Seq: ev.Seq, Kind: ev.Kind, At: ev.At, Actor: ev.Actor, Detail: string(b)})
+	}
+	return out
 }

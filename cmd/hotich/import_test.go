@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/sqlite"
 )
 
 // mxExports ingests the test batches, exports them in full, then
@@ -55,6 +59,32 @@ func TestImportMinistry(t *testing.T) {
 				t.Errorf("exit %d: %s", code, errOut)
 			}
 		})
+	})
+
+	t.Run("CorrectionsCarried", func(t *testing.T) {
+		// A rebuilt site prints the same corrections: the events that
+		// record them travel with the entry.
+		dst := filepath.Join(t.TempDir(), "b.db")
+		mxCLI(t, "import", "--format", "ministry", "--db", dst, full)
+		mxCLI(t, "import", "--format", "ministry", "--db", dst, changes)
+		want, got := mxCorrections(t, src, mxKSID("2")), mxCorrections(t, dst, mxKSID("2"))
+		if len(want) != 1 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("corrections at the rebuilt site %+v, at the source %+v", got, want)
+		}
+		// Importing again, or the rebuilt site's export back into the
+		// source, adds no event.
+		out := mxCLI(t, "import", "--format", "ministry", "--db", dst, changes)
+		back := filepath.Join(t.TempDir(), "back")
+		mxCLI(t, "export", "--format", "ministry", "--db", dst, "--out", back, "--full")
+		out += mxCLI(t, "import", "--format", "ministry", "--db", src, back)
+		if regexp.MustCompile(`; [1-9][0-9]* sự kiện lịch sử`).MatchString(out) {
+			t.Errorf("a re-import added history events:\n%s", out)
+		}
+		if got := mxCorrections(t, src, mxKSID("2")); !reflect.DeepEqual(got, want) {
+			t.Errorf("the source's corrections changed: %+v", got)
+		}
+		mustCheck(t, dst)
+		mustCheck(t, src)
 	})
 
 	t.Run("ErrTampered", func(t *testing.T) {
@@ -106,4 +136,19 @@ func mxCopyDir(t *testing.T, from, to string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// mxCorrections reads the corrections of a record as a copy prints them.
+func mxCorrections(t *testing.T, path, id string) []registry.Correction {
+	t.Helper()
+	db, err := sqlite.OpenExisting(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.Corrections(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -28,6 +28,7 @@ type ImportCounts struct {
 	Created, Updated, Unchanged           int
 	LinksCreated, LinksUpdated, LinksSame int
 	LinksRemoved                          int
+	Events                                int // history events added (corrections, settled conflicts)
 }
 
 // Importer rebuilds records and duplicate links from an exchange export
@@ -623,4 +624,81 @@ func (im *Importer) RemoveLink(ctx context.Context, a, b string) (string, error)
 	}
 	im.counts.LinksRemoved++
 	return ImportUpdated, nil
+}
+
+// historyKinds are the events of a record's history that an import
+// carries over: what a copy prints (corrections, with their legal basis)
+// and who settled a conflict. Their details are site-independent strings;
+// events naming a site's own row numbers (a flag's number, a batch) stay
+// with their site.
+var historyKinds = map[string]bool{"record_corrected": true, "conflict_resolved": true}
+
+// History adds the events of a record's history from another site's
+// export to this store's log, keeping their time, actor and details, so
+// that a rebuilt site prints the same corrections. An event already in
+// the log (the same kind, time, actor and details: imported before, or
+// this site's own) is not added again.
+func (im *Importer) History(ctx context.Context, recordID string, events []Event) error {
+	var rid int64
+	for _, e := range events {
+		if !historyKinds[e.Kind] {
+			continue
+		}
+		detail, ok := stringDetail(e.Detail)
+		if !ok {
+			continue
+		}
+		if err := im.begin(ctx); err != nil {
+			return err
+		}
+		if rid == 0 {
+			if err := im.st.findRID.QueryRowContext(ctx, recordID).Scan(&rid); err != nil {
+				return fmt.Errorf("history of %s: %w", recordID, err)
+			}
+		}
+		var n int
+		if err := im.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE record_rid = ? AND kind = ? AND at = ? AND actor = ? AND detail = ?`,
+			rid, e.Kind, e.At, e.Actor, detail).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		res, err := im.tx.ExecContext(ctx, `INSERT INTO events (at, kind, record_rid, actor, detail) VALUES (?, ?, ?, ?, ?)`,
+			e.At, e.Kind, rid, e.Actor, detail)
+		if err != nil {
+			return fmt.Errorf("history of %s: %w", recordID, err)
+		}
+		// The record's history changed: a later export from this site
+		// carries it on.
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := im.tx.ExecContext(ctx, `UPDATE records SET version = ? WHERE rid = ?`, seq, rid); err != nil {
+			return err
+		}
+		im.pending++
+		im.counts.Events++
+	}
+	return nil
+}
+
+// stringDetail returns an event detail whose values are all strings in the
+// form the store writes them (keys sorted), or false.
+func stringDetail(detail string) (string, bool) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(detail), &m); err != nil {
+		return "", false
+	}
+	s := make(map[string]string, len(m))
+	for k, v := range m {
+		str, ok := v.(string)
+		if !ok {
+			return "", false
+		}
+		s[k] = str
+	}
+	b, err := json.Marshal(s)
+	return string(b), err == nil
 }

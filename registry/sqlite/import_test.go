@@ -33,6 +33,9 @@ func syncCopy(tb testing.TB, src, dst *sqlite.DB, since int64) (sqlite.ImportCou
 		Begin: func(cs sqlite.ChangeSet) error { until = cs.Until; return nil },
 		Record: func(c sqlite.RecordChange) error {
 			_, err := im.Record(ctx, c.Record)
+			if err == nil {
+				err = im.History(ctx, c.Record.ID, c.Events)
+			}
 			if err == nil && im.Pending() >= 3 {
 				err = im.Checkpoint(ctx) // several transactions
 			}
