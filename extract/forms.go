@@ -9,7 +9,7 @@ import (
 )
 
 // The bodies of the four forms, in the order of the fields on the forms of
-// Thông tư 04/2020/TT-BTP as issued (see shared/spec/extract-forms.md).
+// Thông tư 04/2020/TT-BTP as issued (see docs/extract-forms.md).
 // Values are printed as the register holds them: the registering authority
 // as it was named then, partial dates to their precision, unknown values as
 // dotted blanks.

@@ -1,5 +1,5 @@
 // Package samples generates realistic ward batch files, in every container
-// and text encoding of the batch format (../shared/spec/batch-format.md),
+// and text encoding of the batch format (docs/batch-format.md),
 // together with the ground truth that the ingest and the deduplication are
 // scored against.
 //

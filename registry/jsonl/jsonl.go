@@ -1,5 +1,5 @@
 // Package jsonl writes the operator's full dump of the store as JSON Lines,
-// one register entry per line, as ../shared/spec/records-jsonl.md specifies.
+// one register entry per line, as docs/records-jsonl.md specifies.
 // The same store always gives the same bytes: keys in a fixed order, maps
 // sorted, nothing that depends on when or how often the store was written.
 package jsonl
