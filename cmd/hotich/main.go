@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -206,9 +207,35 @@ func exitCode(err error, w io.Writer) int {
 		code = exitUnverifiable
 	case registry.EINVALID, registry.ECONFLICT:
 	default:
-		fmt.Fprintf(w, "hotich: %v\n", err)
+		fmt.Fprintf(w, "hotich: %s\n", explain(err))
 		return exitFailure
 	}
 	fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
 	return code
+}
+
+// explain says in Vietnamese what an error from the system or SQLite means
+// and what to do, keeping the original text as detail for whoever fixes it.
+func explain(err error) string {
+	msg := err.Error()
+	var what string
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		what = "không có quyền đọc hoặc ghi tệp: kiểm tra quyền của tệp và thư mục, hoặc chạy bằng tài khoản được phép"
+	case errors.Is(err, fs.ErrNotExist):
+		what = "không tìm thấy tệp hoặc thư mục: kiểm tra lại đường dẫn"
+	case errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "database or disk is full"):
+		what = "hết chỗ trống trên đĩa: giải phóng chỗ trống rồi chạy lại lệnh (phần đã ghi được giữ nguyên)"
+	case strings.Contains(msg, "database disk image is malformed") || strings.Contains(msg, "file is not a database"):
+		what = "kho dữ liệu bị hỏng: chạy hotich check để xem phạm vi hư hỏng và khôi phục từ bản sao lưu (hotich restore)"
+	case strings.Contains(msg, "database is locked"):
+		what = "kho dữ liệu đang bận ghi quá lâu: chờ vài phút rồi thử lại"
+	case strings.Contains(msg, "disk I/O error"):
+		what = "lỗi đọc ghi đĩa: kiểm tra ổ đĩa rồi chạy lại lệnh"
+	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "read-only file system"):
+		what = "kho dữ liệu chỉ cho phép đọc: kiểm tra quyền ghi của tệp kho và thư mục chứa nó"
+	default:
+		what = "lỗi hệ thống, vui lòng báo cho quản trị viên"
+	}
+	return what + " (chi tiết: " + msg + ")"
 }

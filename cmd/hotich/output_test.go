@@ -2,7 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -38,5 +43,38 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 	if out, _, code := cli(t, nil, "version"); code != exitOK || !strings.HasPrefix(out, "hotich ") || !strings.Contains(out, "go1.") {
 		t.Errorf("version: exit %d %q", code, out)
+	}
+}
+
+// TestSystemErrorsExplained: errors from the system or SQLite reach the
+// clerk in Vietnamese, with what to do, and the original text as detail.
+func TestSystemErrorsExplained(t *testing.T) {
+	envv := searchStore(t)
+	// A store whose bytes were damaged after the header.
+	broken := filepath.Join(t.TempDir(), "broken.db")
+	b, _ := os.ReadFile(envv["HOTICH_DB"])
+	for i := 4096; i < len(b); i += 512 {
+		b[i] ^= 0xff
+	}
+	os.WriteFile(broken, b, 0o644)
+	_, errOut, code := cli(t, map[string]string{"HOTICH_DB": broken}, "search", "--name", "nguyen thi thuy")
+	if code == exitOK || !strings.Contains(errOut, "hỏng") {
+		t.Errorf("damaged store: exit %d\n%s", code, errOut)
+	}
+	// The tests run as root in CI, where permissions do not bite: the
+	// system's errors are made here.
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "open", Path: "/out/x.pdf", Err: syscall.EACCES}, "không có quyền"},
+		{&fs.PathError{Op: "write", Path: "/out/x.pdf", Err: syscall.ENOSPC}, "hết chỗ trống"},
+		{&fs.PathError{Op: "open", Path: "ids.txt", Err: syscall.ENOENT}, "không tìm thấy tệp"},
+		{errors.New("attempt to write a readonly database"), "chỉ cho phép đọc"},
+	} {
+		var buf bytes.Buffer
+		if code := exitCode(tc.err, &buf); code != exitFailure || !strings.Contains(buf.String(), tc.want) || !strings.Contains(buf.String(), tc.err.Error()) {
+			t.Errorf("%v: exit %d %q", tc.err, code, buf.String())
+		}
 	}
 }
