@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -135,6 +136,10 @@ func exportJSONL(ctx context.Context, e *env, db *sqlite.DB, out string) error {
 func writeAtomically(e *env, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return write(e.stdout)
+	}
+	// A run killed while writing left its temporary file beside path.
+	if _, err := atomicfile.RemoveStale(filepath.Dir(path)); err != nil {
+		return err
 	}
 	return atomicfile.Write(path, atomicfile.Public, write)
 }

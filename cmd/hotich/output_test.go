@@ -78,3 +78,21 @@ func TestSystemErrorsExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputFiles: exports are created readable by all (0644), and the
+// temporary file a killed run left beside an output is removed by the next
+// run.
+func TestOutputFiles(t *testing.T) {
+	envv := searchStore(t)
+	dir := t.TempDir()
+	left := filepath.Join(dir, ".hotich-tmp-99999999-records.jsonl.123")
+	os.WriteFile(left, []byte("half"), 0o600)
+	out := filepath.Join(dir, "records.jsonl")
+	issueCLI(t, envv, "export", "--format", "jsonl", "-o", out)
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("export: %v, %v", st, err)
+	}
+	if _, err := os.Stat(left); err == nil {
+		t.Errorf("the killed run's temporary file is still there")
+	}
+}
