@@ -101,10 +101,10 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since strin
 
 	var w *ministry.Writer
 	var bar *progressbar.ProgressBar
-	var set sqlite.ChangeSet
+	var set registry.ChangeSet
 	start := time.Now()
-	err = db.Changes(ctx, from, sqlite.ChangeHandler{
-		Begin: func(cs sqlite.ChangeSet) error {
+	err = db.Changes(ctx, from, registry.ChangeHandler{
+		Begin: func(cs registry.ChangeSet) error {
 			set = cs
 			mode := ministry.Changes
 			if cs.Since == 0 {
@@ -124,17 +124,17 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since strin
 			}
 			return nil
 		},
-		Record: func(c sqlite.RecordChange) error {
+		Record: func(c registry.RecordChange) error {
 			if bar != nil {
 				bar.Add(1)
 			}
-			return w.Record(ministry.RecordEntry{Record: c.Record, New: c.New, Events: ministryEvents(c.Events)})
+			return w.Record(c)
 		},
-		Link: func(l sqlite.LinkChange) error {
+		Link: func(l registry.LinkChange) error {
 			if bar != nil {
 				bar.Add(1)
 			}
-			return w.Link(ministry.LinkEntry{A: l.A, B: l.B, Score: l.Score, Status: l.Status, Version: l.Version, New: l.New, Removed: l.Removed})
+			return w.Link(l)
 		},
 	})
 	if bar != nil {
@@ -155,7 +155,7 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since strin
 	if err != nil {
 		return err
 	}
-	if err := db.AddMinistryRun(ctx, sqlite.MinistryRun{Kind: "export", Mode: string(m.Mode), Since: m.Since, Until: m.Until,
+	if err := db.AddSyncRun(ctx, registry.SyncRun{Kind: registry.SyncExport, Mode: string(m.Mode), Since: m.Since, Until: m.Until,
 		Manifest: m.Name, SHA256: sum, Entries: m.Entries()}); err != nil {
 		return fmt.Errorf("export ministry: record the run: %w", err)
 	}
@@ -170,7 +170,7 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since strin
 // resolveWatermark reads --since: a number, a manifest file, or "last".
 func resolveWatermark(ctx context.Context, db *sqlite.DB, s string) (int64, error) {
 	if s == "last" {
-		run, err := db.LastMinistryRun(ctx, "export")
+		run, err := db.LastSyncRun(ctx, "export")
 		if err != nil {
 			return 0, err
 		}
@@ -192,20 +192,6 @@ func resolveWatermark(ctx context.Context, db *sqlite.DB, s string) (int64, erro
 		return 0, registry.Errorf(registry.EINVALID, "--since %s: %v", s, err)
 	}
 	return m.Until, nil
-}
-
-func ministryEvents(evs []sqlite.Event) []ministry.Event {
-	if len(evs) == 0 {
-		return nil
-	}
-	out := make([]ministry.Event, len(evs))
-	for i, ev := range evs {
-		out[i] = ministry.Event{Seq: ev.Seq, Kind: ev.Kind, At: ev.At, Actor: ev.Actor}
-		for _, kv := range ev.Details() {
-			out[i].Detail = append(out[i].Detail, ministry.KeyValue(kv))
-		}
-	}
-	return out
 }
 
 func fileSHA256(path string) (string, error) {

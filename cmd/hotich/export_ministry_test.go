@@ -140,10 +140,10 @@ func mxManifest(t *testing.T, dir string) *ministry.Manifest {
 }
 
 // mxEntries decodes every data file of an export folder.
-func mxEntries(t *testing.T, dir string) (records map[string]*ministry.RecordEntry, links []ministry.LinkEntry) {
+func mxEntries(t *testing.T, dir string) (records map[string]*registry.RecordChange, links []registry.LinkChange) {
 	t.Helper()
 	m := mxManifest(t, dir)
-	records = map[string]*ministry.RecordEntry{}
+	records = map[string]*registry.RecordChange{}
 	for _, f := range m.DataFiles() {
 		file, err := os.Open(filepath.Join(dir, f.Name))
 		if err != nil {

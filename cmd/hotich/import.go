@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,13 +91,13 @@ func importManifest(ctx context.Context, e *env, db *sqlite.DB, dir string, m *m
 	if err != nil {
 		return err
 	}
-	if done, err := db.MinistryRunBySHA256(ctx, "import", sum); err != nil {
+	if done, err := db.SyncRunBySHA256(ctx, "import", sum); err != nil {
 		return err
 	} else if done != nil {
 		fmt.Fprintf(e.stdout, "%s: đã nhập trước đó (%s), bỏ qua.\n", m.Name, done.At)
 		return nil
 	}
-	last, err := db.LastMinistryRun(ctx, "import")
+	last, err := db.LastSyncRun(ctx, "import")
 	if err != nil {
 		return err
 	}
@@ -147,7 +146,7 @@ func importManifest(ctx context.Context, e *env, db *sqlite.DB, dir string, m *m
 	if err := im.Checkpoint(ctx); err != nil {
 		return err
 	}
-	if err := db.AddMinistryRun(ctx, sqlite.MinistryRun{Kind: "import", Mode: string(m.Mode), Since: m.Since, Until: m.Until,
+	if err := db.AddSyncRun(ctx, registry.SyncRun{Kind: registry.SyncImport, Mode: string(m.Mode), Since: m.Since, Until: m.Until,
 		Manifest: m.Name, SHA256: sum, Entries: m.Entries()}); err != nil {
 		return err
 	}
@@ -217,7 +216,7 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 			switch l := en.Link; {
 			case en.Record != nil:
 				if _, err = im.Record(ctx, en.Record.Record); err == nil {
-					err = im.History(ctx, en.Record.Record.ID, historyEvents(en.Record.Events))
+					err = im.History(ctx, en.Record.Record.ID, en.Record.Events)
 				}
 			case l.Removed:
 				_, err = im.RemoveLink(ctx, l.A, l.B)
@@ -245,22 +244,4 @@ func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministr
 		return fmt.Errorf("%d entries, the manifest says %d", n, f.Entries)
 	}
 	return nil
-}
-
-// historyEvents turns the events an export carries with a record into the
-// store's events, their details as the store writes them.
-func historyEvents(evs []ministry.Event) []sqlite.Event {
-	out := make([]sqlite.Event, 0, len(evs))
-	for _, ev := range evs {
-		d := make(map[string]string, len(ev.Detail))
-		for _, kv := range ev.Detail {
-			d[kv.Key] = kv.Value
-		}
-		b, err := json.Marshal(d)
-		if err != nil {
-			continue
-		}
-		out = append(out, sqlite.Event{Seq: ev.Seq, Kind: ev.Kind, At: ev.At, Actor: ev.Actor, Detail: string(b)})
-	}
-	return out
 }

@@ -201,11 +201,11 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 	}
 	if *asJSON {
 		type event struct {
-			Seq    int64           `json:"seq"`
-			At     string          `json:"at"`
-			Kind   string          `json:"kind"`
-			Actor  string          `json:"actor,omitempty"`
-			Detail json.RawMessage `json:"detail"`
+			Seq    int64             `json:"seq"`
+			At     string            `json:"at"`
+			Kind   string            `json:"kind"`
+			Actor  string            `json:"actor,omitempty"`
+			Detail map[string]string `json:"detail"`
 		}
 		out := struct {
 			ID          int64             `json:"link"`
@@ -223,7 +223,11 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 		}{ID: l.ID, Register: string(l.Register), Score: l.Score, Status: string(l.Status), Proposed: string(l.Proposed),
 			DecidedBy: l.DecidedBy, DecidedAt: l.DecidedAt, Note: l.Note, A: entryValues(a), B: entryValues(b), Explanation: ex}
 		for _, h := range history {
-			out.History = append(out.History, event{h.Seq, h.At, h.Kind, h.Actor, json.RawMessage(h.Detail)})
+			d := map[string]string{}
+			for _, kv := range h.Detail {
+				d[kv.Key] = kv.Value
+			}
+			out.History = append(out.History, event{h.Seq, h.At, h.Kind, h.Actor, d})
 		}
 		return printJSON(e.stdout, out)
 	}
@@ -245,7 +249,7 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 			if actor == "" {
 				actor = "hotich dedup"
 			}
-			fmt.Fprintf(w, "  %s  %-15s %s  %s\n", h.At, h.Kind, actor, h.Detail)
+			fmt.Fprintf(w, "  %s  %-15s %s  %s\n", h.At, h.Kind, actor, eventText(h.Detail))
 		}
 	}
 	return nil
@@ -386,4 +390,13 @@ func runReviewDecide(ctx context.Context, e *env, action string, args []string) 
 // the code --status takes.
 func linkStatusLabel(s registry.LinkStatus) string {
 	return s.Label() + " (" + string(s) + ")"
+}
+
+// eventText shows an event's details as key=value pairs.
+func eventText(kvs []registry.KeyValue) string {
+	parts := make([]string, len(kvs))
+	for i, kv := range kvs {
+		parts[i] = kv.Key + "=" + kv.Value
+	}
+	return strings.Join(parts, " ")
 }

@@ -322,12 +322,12 @@ func parseStatus(s string) (registry.LinkStatus, error) {
 	return "", fmt.Errorf("link state %q unknown", s)
 }
 
-func (xl *xLink) entry() (*LinkEntry, error) {
+func (xl *xLink) entry() (*registry.LinkChange, error) {
 	if xl.A == "" || xl.B == "" || xl.A >= xl.B {
 		return nil, fmt.Errorf("BanGhiA must come before BanGhiB")
 	}
 	if xl.Change == "xoa" {
-		return &LinkEntry{A: xl.A, B: xl.B, Version: xl.Version, Removed: true}, nil
+		return &registry.LinkChange{A: xl.A, B: xl.B, Version: xl.Version, Removed: true}, nil
 	}
 	isNew, err := parseChange(xl.Change)
 	if err != nil {
@@ -341,7 +341,7 @@ func (xl *xLink) entry() (*LinkEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &LinkEntry{A: xl.A, B: xl.B, Score: score, Status: st, Version: xl.Version, New: isNew}, nil
+	return &registry.LinkChange{A: xl.A, B: xl.B, Score: score, Status: st, Version: xl.Version, New: isNew}, nil
 }
 
 // readDate parses a date and checks its precision attribute.
@@ -357,7 +357,7 @@ func readDate(x xDate) (vntext.Date, error) {
 }
 
 // entry rebuilds the record and its annotations.
-func (xr *xRecord) entry() (*RecordEntry, error) {
+func (xr *xRecord) entry() (*registry.RecordChange, error) {
 	isNew, err := parseChange(xr.Change)
 	if err != nil {
 		return nil, err
@@ -459,11 +459,11 @@ func (xr *xRecord) entry() (*RecordEntry, error) {
 		}
 		r.Duplicates = append(r.Duplicates, registry.DuplicateLink{ID: x.ID, Score: score, Status: st})
 	}
-	en := &RecordEntry{Record: r, New: isNew}
+	en := &registry.RecordChange{Record: r, New: isNew}
 	for _, x := range xr.Events {
-		ev := Event{Seq: x.Seq, Kind: x.Kind, At: x.At, Actor: x.Actor}
+		ev := registry.Event{Seq: x.Seq, Kind: x.Kind, At: x.At, Actor: x.Actor}
 		for _, kv := range x.Detail {
-			ev.Detail = append(ev.Detail, KeyValue{Key: kv.Key, Value: kv.Value})
+			ev.Detail = append(ev.Detail, registry.KeyValue{Key: kv.Key, Value: kv.Value})
 		}
 		en.Events = append(en.Events, ev)
 	}

@@ -79,7 +79,7 @@ func (e *Encoder) flush(force bool) error {
 }
 
 // Record writes a register entry. On error nothing of the entry is written.
-func (e *Encoder) Record(en RecordEntry) error {
+func (e *Encoder) Record(en registry.RecordChange) error {
 	r := en.Record
 	if e.links {
 		return fmt.Errorf("record %s written after a link", r.ID)
@@ -176,7 +176,7 @@ func (e *Encoder) Record(en RecordEntry) error {
 }
 
 // Link writes a duplicate link. Links follow every record of the file.
-func (e *Encoder) Link(l LinkEntry) error {
+func (e *Encoder) Link(l registry.LinkChange) error {
 	e.links = true
 	x := &e.x
 	x.err = nil

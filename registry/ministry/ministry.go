@@ -80,42 +80,9 @@ type Header struct {
 	Part     int // 1-based number of the data file
 }
 
-// RecordEntry is a register entry in its full current state, with its
-// flags, conflicts and duplicate links (in Record), and the store's events
-// about it in the watermark range.
-type RecordEntry struct {
-	Record *registry.Record // Version is the seq of its last change in the source store
-	New    bool             // created in the watermark range
-	Events []Event
-}
-
-// LinkEntry is a duplicate link in its current state, or the removal of
-// one. A is the smaller record ID.
-type LinkEntry struct {
-	A, B    string
-	Score   float64             // not for a removal
-	Status  registry.LinkStatus // not for a removal
-	Version int64               // seq of the link's last change in the source store
-	New     bool                // created in the watermark range
-	Removed bool                // existed before and was removed in the range
-}
-
-// Event is an event of the store's log about a record: a correction, a
-// settled conflict, a closed flag, a rescan folded in.
-type Event struct {
-	Seq    int64
-	Kind   string
-	At     string // RFC 3339, the store's clock
-	Actor  string
-	Detail []KeyValue // the event's scalar details, sorted by key
-}
-
-// KeyValue is one detail of an event.
-type KeyValue struct{ Key, Value string }
-
 // Entry is one change entry read back: exactly one of Record and Link is
 // set.
 type Entry struct {
-	Record *RecordEntry
-	Link   *LinkEntry
+	Record *registry.RecordChange
+	Link   *registry.LinkChange
 }

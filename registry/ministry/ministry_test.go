@@ -59,7 +59,7 @@ func record(reg registry.Register, authority, book, number, registered string, f
 }
 
 // sampleEntries covers every register and the values that need care.
-func sampleEntries() ([]ministry.RecordEntry, []ministry.LinkEntry) {
+func sampleEntries() ([]registry.RecordChange, []registry.LinkChange) {
 	birth := record(registry.Birth, "26740", "01/2010", "125", "2010-03-15", map[string]string{
 		"ho_ten": "Nguyễn Văn An", "ngay_sinh": "2010-03-01", "gioi_tinh": "Nam", "dan_toc": "Kinh",
 		"quoc_tich": "Việt Nam", "noi_sinh": "Bệnh viện Từ Dũ", "que_quan": "Huế", "so_dinh_danh": "079210000125",
@@ -77,8 +77,8 @@ func sampleEntries() ([]ministry.RecordEntry, []ministry.LinkEntry) {
 	}
 	birth.Conflicts = []registry.Conflict{{Field: "noi_sinh", Values: []string{"Bệnh viện Từ Dũ", "BV Từ Dũ"}, SourceRefs: []string{"ks-26740.csv#125", "rescan#2023.csv#7"}}}
 	birth.Duplicates = []registry.DuplicateLink{{ID: "KS-26740-0000000000", Score: 0.9712, Status: registry.LinkSuspected}}
-	birthEvents := []ministry.Event{{Seq: 9, Kind: "record_corrected", At: "2025-06-09T08:00:00Z", Actor: "clerk01",
-		Detail: []ministry.KeyValue{{"basis", "QĐ 12/QĐ-UBND"}, {"field", "me_ho_ten"}, {"new", "Trần Thị Bình"}, {"old", "Trần Thị Bính"}}}}
+	birthEvents := []registry.Event{{Seq: 9, Kind: "record_corrected", At: "2025-06-09T08:00:00Z", Actor: "clerk01",
+		Detail: []registry.KeyValue{{Key: "basis", Value: "QĐ 12/QĐ-UBND"}, {Key: "field", Value: "me_ho_ten"}, {Key: "new", Value: "Trần Thị Bình"}, {Key: "old", Value: "Trần Thị Bính"}}}}
 
 	// Odd values: a malformed ID, a CMND, an unknown sex, empty and
 	// multi-line values, a name with doubled spaces, an unknown kind.
@@ -107,14 +107,14 @@ func sampleEntries() ([]ministry.RecordEntry, []ministry.LinkEntry) {
 	})
 	recognition.Conflicts = []registry.Conflict{{Field: "extra:Ghi chú 2", Values: []string{"a", "b"}, SourceRefs: []string{"n.csv#4", ""}, Resolved: true}}
 
-	recs := []ministry.RecordEntry{
+	recs := []registry.RecordChange{
 		{Record: birth, New: true, Events: birthEvents},
 		{Record: odd, New: false},
 		{Record: marriage, New: true},
 		{Record: death, New: true},
 		{Record: recognition, New: false},
 	}
-	links := []ministry.LinkEntry{
+	links := []registry.LinkChange{
 		{A: "KS-26740-0000000000", B: birth.ID, Score: 0.9712, Status: registry.LinkConfirmed, Version: 12, New: true},
 		{A: "KS-26740-0000000001", B: birth.ID, Version: 11, Removed: true},
 	}
@@ -122,7 +122,7 @@ func sampleEntries() ([]ministry.RecordEntry, []ministry.LinkEntry) {
 }
 
 // encode writes entries as one data file.
-func encode(t *testing.T, recs []ministry.RecordEntry, links []ministry.LinkEntry) []byte {
+func encode(t *testing.T, recs []registry.RecordChange, links []registry.LinkChange) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := ministry.NewEncoder(&buf, testRef())
@@ -303,7 +303,7 @@ func TestUnwritableValue(t *testing.T) {
 	var buf bytes.Buffer
 	enc := ministry.NewEncoder(&buf, nil)
 	enc.Begin(ministry.Header{Mode: ministry.Full, Until: 1, Part: 1})
-	err := enc.Record(ministry.RecordEntry{Record: &r})
+	err := enc.Record(registry.RecordChange{Record: &r})
 	if err == nil || !strings.Contains(err.Error(), "ho_ten") || strings.Contains(err.Error(), "An") {
 		t.Fatalf("err = %v; want one naming the field, not the value", err)
 	}

@@ -204,7 +204,7 @@ func (w *Writer) added() error {
 }
 
 // Record adds a register entry.
-func (w *Writer) Record(e RecordEntry) error {
+func (w *Writer) Record(e registry.RecordChange) error {
 	if err := w.next(); err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (w *Writer) Record(e RecordEntry) error {
 }
 
 // Link adds a duplicate link.
-func (w *Writer) Link(e LinkEntry) error {
+func (w *Writer) Link(e registry.LinkChange) error {
 	if err := w.next(); err != nil {
 		return err
 	}

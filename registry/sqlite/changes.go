@@ -6,53 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/vntext"
 )
-
-// ChangeSet says what a stream of changes covers: the watermark range
-// (Since, Until] of the event log, the store's time of event Until, and how
-// many entries follow.
-type ChangeSet struct {
-	Since, Until int64
-	At           string
-	Records      int
-	Links        int
-}
-
-// RecordChange is a record that was created or changed in the range, in
-// its current state with its open flags, conflicts and duplicate links, and
-// the events about it in the range (corrections, settled conflicts, closed
-// flags, rescans folded in).
-type RecordChange struct {
-	Record *registry.Record
-	New    bool // created in the range
-	Events []Event
-}
-
-// LinkChange is a duplicate link created or changed (decided) in the
-// range, in its current state, or one removed in the range (deduplication
-// drops a pair whose score fell below review). A is the smaller record ID.
-type LinkChange struct {
-	A, B    string
-	Score   float64
-	Status  registry.LinkStatus
-	Version int64 // for a removal, the seq of its event
-	New     bool
-	Removed bool
-}
-
-// ChangeHandler receives a stream of changes: Begin once, then Record for
-// every changed record in ID order, then Link for every changed link in
-// (A, B) order.
-type ChangeHandler struct {
-	Begin  func(ChangeSet) error
-	Record func(RecordChange) error
-	Link   func(LinkChange) error
-}
 
 // Changes streams what changed after the watermark since: records created
 // or changed (a rescan folded in, a correction, a settled conflict, a flag
@@ -61,7 +18,7 @@ type ChangeHandler struct {
 // read from one snapshot, so writers can go on meanwhile and the stream is
 // consistent with Until. Memory stays constant: records and their
 // annotations are merged from sorted cursors, one record at a time.
-func (db *DB) Changes(ctx context.Context, since int64, h ChangeHandler) error {
+func (db *DB) Changes(ctx context.Context, since int64, h registry.ChangeHandler) error {
 	if since < 0 {
 		return registry.Errorf(registry.EINVALID, "mốc %d không hợp lệ", since)
 	}
@@ -81,7 +38,7 @@ func (db *DB) Changes(ctx context.Context, since int64, h ChangeHandler) error {
 	defer conn.ExecContext(qctx, `ROLLBACK`)
 
 	s := &changeStream{ctx: ctx, qctx: qctx, conn: conn, since: since}
-	cs := ChangeSet{Since: since}
+	cs := registry.ChangeSet{Since: since}
 	err = conn.QueryRowContext(qctx, `SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1`).Scan(&cs.Until, &cs.At)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -105,8 +62,8 @@ func (db *DB) Changes(ctx context.Context, since int64, h ChangeHandler) error {
 
 // changeItem is one entry passed from the reader to the handler.
 type changeItem struct {
-	rec  *RecordChange
-	link *LinkChange
+	rec  *registry.RecordChange
+	link *registry.LinkChange
 }
 
 // deliver reads the entries on a goroutine of its own (the SQLite steps
@@ -114,7 +71,7 @@ type changeItem struct {
 // so that reading and writing an export overlap on two cores. Entries cross
 // in batches (a hand-off per entry costs more than decoding one); the
 // channel holds a bounded number of batches, so memory stays constant.
-func (s *changeStream) deliver(h ChangeHandler) error {
+func (s *changeStream) deliver(h registry.ChangeHandler) error {
 	const batchSize = 128
 	batches := make(chan []changeItem, 4)
 	stop := make(chan struct{})
@@ -141,9 +98,9 @@ func (s *changeStream) deliver(h ChangeHandler) error {
 			}
 			return nil
 		}
-		readErr = s.records(func(c RecordChange) error { return add(changeItem{rec: &c}) })
+		readErr = s.records(func(c registry.RecordChange) error { return add(changeItem{rec: &c}) })
 		if readErr == nil {
-			readErr = s.links(func(l LinkChange) error { return add(changeItem{link: &l}) })
+			readErr = s.links(func(l registry.LinkChange) error { return add(changeItem{link: &l}) })
 		}
 		if readErr == nil {
 			readErr = flush()
@@ -210,7 +167,7 @@ func (s *changeStream) batchNames() (batchNames, error) {
 	return loadBatchNames(s.qctx, s.conn)
 }
 
-func (s *changeStream) count(cs *ChangeSet) error {
+func (s *changeStream) count(cs *registry.ChangeSet) error {
 	cond, args := s.where("rid")
 	if err := s.conn.QueryRowContext(s.qctx, `SELECT COUNT(*) FROM records WHERE `+cond, args...).Scan(&cs.Records); err != nil {
 		return fmt.Errorf("changes: count records: %w", err)
@@ -290,7 +247,7 @@ func (c *cursor[T]) close() { c.rows.Close() }
 // The annotation queries join their small table to records with CROSS
 // JOIN, SQLite's way of fixing the join order: the small table is scanned
 // and its rows sorted by record ID, instead of a probe per record.
-func (s *changeStream) records(fn func(RecordChange) error) error {
+func (s *changeStream) records(fn func(registry.RecordChange) error) error {
 	cond, args := s.where("r.rid")
 	from := `records r`
 	if s.since > 0 {
@@ -333,7 +290,7 @@ func (s *changeStream) records(fn func(RecordChange) error) error {
 	defer links.close()
 	events, err := openCursor(s, `SELECT r.id, e.seq, e.at, e.kind, e.actor, e.detail
 		FROM events e CROSS JOIN records r ON r.rid = e.record_rid
-		WHERE e.seq > ?1 AND `+cond+` ORDER BY r.id, e.seq`, []any{s.since}, scanEvent)
+		WHERE e.seq > ?1 AND `+cond+` ORDER BY r.id, e.seq`, []any{s.since}, scanRecordEvent)
 	if err != nil {
 		return fmt.Errorf("changes: events: %w", err)
 	}
@@ -343,7 +300,7 @@ func (s *changeStream) records(fn func(RecordChange) error) error {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
-		var c RecordChange
+		var c registry.RecordChange
 		var created int64
 		if c.Record, created, err = scanChangedRecord(rows); err != nil {
 			return err
@@ -431,13 +388,15 @@ func scanDuplicate(rows *sql.Rows) (string, registry.DuplicateLink, error) {
 	return id, d, err
 }
 
-func scanEvent(rows *sql.Rows) (string, Event, error) {
-	var e Event
-	err := rows.Scan(&e.RecordID, &e.Seq, &e.At, &e.Kind, &e.Actor, &e.Detail)
+func scanRecordEvent(rows *sql.Rows) (string, registry.Event, error) {
+	var e registry.Event
+	var detail string
+	err := rows.Scan(&e.RecordID, &e.Seq, &e.At, &e.Kind, &e.Actor, &detail)
+	e.Detail = eventDetail(detail)
 	return e.RecordID, e, err
 }
 
-func (s *changeStream) links(fn func(LinkChange) error) error {
+func (s *changeStream) links(fn func(registry.LinkChange) error) error {
 	rows, err := s.conn.QueryContext(s.qctx, s.linkQuery()+` ORDER BY 1, 2`, s.since)
 	if err != nil {
 		return fmt.Errorf("changes: links: %w", err)
@@ -447,7 +406,7 @@ func (s *changeStream) links(fn func(LinkChange) error) error {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
-		var l LinkChange
+		var l registry.LinkChange
 		var status string
 		var created int64
 		if err := rows.Scan(&l.A, &l.B, &l.Score, &status, &l.Version, &created, &l.Removed); err != nil {
@@ -463,50 +422,9 @@ func (s *changeStream) links(fn func(LinkChange) error) error {
 	return rows.Err()
 }
 
-// KeyValue is one scalar detail of an event.
-type KeyValue struct{ Key, Value string }
-
-// Details returns the event's scalar details (strings, numbers, booleans)
-// sorted by key; nested objects and lists are left out.
-func (e Event) Details() []KeyValue {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(e.Detail), &m); err != nil {
-		return nil
-	}
-	var kv []KeyValue
-	for k, v := range m {
-		var s string
-		switch v := v.(type) {
-		case string:
-			s = v
-		case float64:
-			s = strconv.FormatFloat(v, 'f', -1, 64)
-		case bool:
-			s = strconv.FormatBool(v)
-		default:
-			continue
-		}
-		kv = append(kv, KeyValue{k, s})
-	}
-	sort.Slice(kv, func(i, j int) bool { return kv[i].Key < kv[j].Key })
-	return kv
-}
-
-// MinistryRun is an export written or an export imported.
-type MinistryRun struct {
-	Kind     string // "export" or "import"
-	Mode     string
-	Since    int64
-	Until    int64
-	Manifest string
-	SHA256   string
-	Entries  int
-	At       string
-}
-
-// AddMinistryRun records a run. It is bookkeeping, not an event: the
+// AddSyncRun records a run. It is bookkeeping, not an event: the
 // store's watermark does not move.
-func (db *DB) AddMinistryRun(ctx context.Context, r MinistryRun) error {
+func (db *DB) AddSyncRun(ctx context.Context, r registry.SyncRun) error {
 	if r.At == "" {
 		r.At = db.now()
 	}
@@ -515,20 +433,20 @@ func (db *DB) AddMinistryRun(ctx context.Context, r MinistryRun) error {
 	return err
 }
 
-// LastMinistryRun returns the run of a kind that reached furthest (the
+// LastSyncRun returns the run of a kind that reached furthest (the
 // highest until), or nil.
-func (db *DB) LastMinistryRun(ctx context.Context, kind string) (*MinistryRun, error) {
-	return db.findMinistryRun(ctx, `kind = ? ORDER BY until DESC, id DESC`, kind)
+func (db *DB) LastSyncRun(ctx context.Context, kind string) (*registry.SyncRun, error) {
+	return db.findSyncRun(ctx, `kind = ? ORDER BY until DESC, id DESC`, kind)
 }
 
-// MinistryRunBySHA256 returns the run of a kind with a manifest of these
+// SyncRunBySHA256 returns the run of a kind with a manifest of these
 // bytes, or nil.
-func (db *DB) MinistryRunBySHA256(ctx context.Context, kind, sum string) (*MinistryRun, error) {
-	return db.findMinistryRun(ctx, `kind = ? AND sha256 = ? ORDER BY id`, kind, sum)
+func (db *DB) SyncRunBySHA256(ctx context.Context, kind, sum string) (*registry.SyncRun, error) {
+	return db.findSyncRun(ctx, `kind = ? AND sha256 = ? ORDER BY id`, kind, sum)
 }
 
-func (db *DB) findMinistryRun(ctx context.Context, where string, args ...any) (*MinistryRun, error) {
-	var r MinistryRun
+func (db *DB) findSyncRun(ctx context.Context, where string, args ...any) (*registry.SyncRun, error) {
+	var r registry.SyncRun
 	err := db.db.QueryRowContext(ctx, `SELECT kind, mode, since, until, manifest, sha256, entries, at FROM ministry_runs WHERE `+where+` LIMIT 1`, args...).
 		Scan(&r.Kind, &r.Mode, &r.Since, &r.Until, &r.Manifest, &r.SHA256, &r.Entries, &r.At)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -89,15 +89,15 @@ func syncSetLink(tb testing.TB, db *sqlite.DB, a, b string, score float64, statu
 }
 
 // syncCollect streams the changes since a watermark.
-func syncCollect(tb testing.TB, db *sqlite.DB, since int64) (sqlite.ChangeSet, []sqlite.RecordChange, []sqlite.LinkChange) {
+func syncCollect(tb testing.TB, db *sqlite.DB, since int64) (registry.ChangeSet, []registry.RecordChange, []registry.LinkChange) {
 	tb.Helper()
-	var cs sqlite.ChangeSet
-	var recs []sqlite.RecordChange
-	var links []sqlite.LinkChange
-	err := db.Changes(context.Background(), since, sqlite.ChangeHandler{
-		Begin:  func(c sqlite.ChangeSet) error { cs = c; return nil },
-		Record: func(c sqlite.RecordChange) error { recs = append(recs, c); return nil },
-		Link:   func(l sqlite.LinkChange) error { links = append(links, l); return nil },
+	var cs registry.ChangeSet
+	var recs []registry.RecordChange
+	var links []registry.LinkChange
+	err := db.Changes(context.Background(), since, registry.ChangeHandler{
+		Begin:  func(c registry.ChangeSet) error { cs = c; return nil },
+		Record: func(c registry.RecordChange) error { recs = append(recs, c); return nil },
+		Link:   func(l registry.LinkChange) error { links = append(links, l); return nil },
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -105,7 +105,7 @@ func syncCollect(tb testing.TB, db *sqlite.DB, since int64) (sqlite.ChangeSet, [
 	return cs, recs, links
 }
 
-func syncIDs(recs []sqlite.RecordChange) []string {
+func syncIDs(recs []registry.RecordChange) []string {
 	var out []string
 	for _, r := range recs {
 		out = append(out, r.Record.ID)
@@ -269,9 +269,9 @@ func TestChanges(t *testing.T) {
 		syncSeed(t, db)
 		var until int64
 		n := 0
-		err := db.Changes(ctx, 0, sqlite.ChangeHandler{
-			Begin: func(c sqlite.ChangeSet) error { until = c.Until; return nil },
-			Record: func(c sqlite.RecordChange) error {
+		err := db.Changes(ctx, 0, registry.ChangeHandler{
+			Begin: func(c registry.ChangeSet) error { until = c.Until; return nil },
+			Record: func(c registry.RecordChange) error {
 				n++
 				if n == 1 {
 					return db.CorrectRecord(ctx, syncID(5), "ho_ten", "Võ Minh Đức", "clerk", "QĐ 6")
@@ -297,7 +297,7 @@ func TestChanges(t *testing.T) {
 	t.Run("ErrWatermarkAhead", func(t *testing.T) {
 		db := MustOpenDB(t)
 		last, _ := db.LastSeq(ctx)
-		err := db.Changes(ctx, last+10, sqlite.ChangeHandler{})
+		err := db.Changes(ctx, last+10, registry.ChangeHandler{})
 		if registry.ErrorCode(err) != registry.EINVALID {
 			t.Fatalf("err = %v, want EINVALID", err)
 		}
@@ -308,7 +308,7 @@ func TestChanges(t *testing.T) {
 		syncSeed(t, db)
 		cctx, cancel := context.WithCancel(ctx)
 		n := 0
-		err := db.Changes(cctx, 0, sqlite.ChangeHandler{Record: func(sqlite.RecordChange) error {
+		err := db.Changes(cctx, 0, registry.ChangeHandler{Record: func(registry.RecordChange) error {
 			n++
 			cancel()
 			return nil
@@ -341,23 +341,23 @@ func syncStripIDs(r *registry.Record) *registry.Record {
 func TestMinistryRuns(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	if r, err := db.LastMinistryRun(ctx, "export"); err != nil || r != nil {
+	if r, err := db.LastSyncRun(ctx, "export"); err != nil || r != nil {
 		t.Fatalf("no runs: %+v, %v", r, err)
 	}
 	before, _ := db.LastSeq(ctx)
-	for _, r := range []sqlite.MinistryRun{
+	for _, r := range []registry.SyncRun{
 		{Kind: "export", Mode: "day-du", Since: 0, Until: 10, Manifest: "a", SHA256: "x", Entries: 3},
 		{Kind: "export", Mode: "thay-doi", Since: 10, Until: 25, Manifest: "b", SHA256: "y", Entries: 1},
 		{Kind: "import", Mode: "day-du", Since: 0, Until: 99, Manifest: "c", SHA256: "z", Entries: 1},
 	} {
-		if err := db.AddMinistryRun(ctx, r); err != nil {
+		if err := db.AddSyncRun(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if r, _ := db.LastMinistryRun(ctx, "export"); r == nil || r.Until != 25 || r.Manifest != "b" {
+	if r, _ := db.LastSyncRun(ctx, "export"); r == nil || r.Until != 25 || r.Manifest != "b" {
 		t.Errorf("last export = %+v", r)
 	}
-	if r, _ := db.MinistryRunBySHA256(ctx, "import", "z"); r == nil || r.Until != 99 {
+	if r, _ := db.SyncRunBySHA256(ctx, "import", "z"); r == nil || r.Until != 99 {
 		t.Errorf("import by sha = %+v", r)
 	}
 	if after, _ := db.LastSeq(ctx); after != before {
@@ -417,7 +417,7 @@ func BenchmarkChanges(b *testing.B) {
 	b.ReportAllocs()
 	total := 0
 	for b.Loop() {
-		err := db.Changes(context.Background(), 0, sqlite.ChangeHandler{Record: func(sqlite.RecordChange) error { total++; return nil }})
+		err := db.Changes(context.Background(), 0, registry.ChangeHandler{Record: func(registry.RecordChange) error { total++; return nil }})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -638,15 +638,15 @@ var historyKinds = map[string]bool{"record_corrected": true, "conflict_resolved"
 // that a rebuilt site prints the same corrections. An event already in
 // the log (the same kind, time, actor and details: imported before, or
 // this site's own) is not added again.
-func (im *Importer) History(ctx context.Context, recordID string, events []Event) error {
+func (im *Importer) History(ctx context.Context, recordID string, events []registry.Event) error {
 	var rid int64
 	for _, e := range events {
 		if !historyKinds[e.Kind] {
 			continue
 		}
-		detail, ok := stringDetail(e.Detail)
-		if !ok {
-			continue
+		detail, err := historyDetail(e.Detail)
+		if err != nil {
+			return err
 		}
 		if err := im.begin(ctx); err != nil {
 			return err
@@ -684,21 +684,14 @@ func (im *Importer) History(ctx context.Context, recordID string, events []Event
 	return nil
 }
 
-// stringDetail returns an event detail whose values are all strings in the
-// form the store writes them (keys sorted), or false.
-func stringDetail(detail string) (string, bool) {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(detail), &m); err != nil {
-		return "", false
+// historyDetail encodes an event's details as the store writes them: a
+// JSON object of strings, keys sorted, as the corrections and conflict
+// decisions it carries over were written.
+func historyDetail(kvs []registry.KeyValue) (string, error) {
+	m := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		m[kv.Key] = kv.Value
 	}
-	s := make(map[string]string, len(m))
-	for k, v := range m {
-		str, ok := v.(string)
-		if !ok {
-			return "", false
-		}
-		s[k] = str
-	}
-	b, err := json.Marshal(s)
-	return string(b), err == nil
+	b, err := json.Marshal(m)
+	return string(b), err
 }

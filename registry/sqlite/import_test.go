@@ -29,9 +29,9 @@ func syncCopy(tb testing.TB, src, dst *sqlite.DB, since int64) (sqlite.ImportCou
 	ctx := context.Background()
 	im := dst.NewImporter("test")
 	var until int64
-	err := src.Changes(ctx, since, sqlite.ChangeHandler{
-		Begin: func(cs sqlite.ChangeSet) error { until = cs.Until; return nil },
-		Record: func(c sqlite.RecordChange) error {
+	err := src.Changes(ctx, since, registry.ChangeHandler{
+		Begin: func(cs registry.ChangeSet) error { until = cs.Until; return nil },
+		Record: func(c registry.RecordChange) error {
 			_, err := im.Record(ctx, c.Record)
 			if err == nil {
 				err = im.History(ctx, c.Record.ID, c.Events)
@@ -41,7 +41,7 @@ func syncCopy(tb testing.TB, src, dst *sqlite.DB, since int64) (sqlite.ImportCou
 			}
 			return err
 		},
-		Link: func(l sqlite.LinkChange) error {
+		Link: func(l registry.LinkChange) error {
 			var err error
 			if l.Removed {
 				_, err = im.RemoveLink(ctx, l.A, l.B)

@@ -595,7 +595,7 @@ func (db *DB) FindLink(ctx context.Context, id int64) (*Link, error) {
 }
 
 // LinkEvents returns the events about a link, oldest first.
-func (db *DB) LinkEvents(ctx context.Context, id int64) ([]Event, error) {
+func (db *DB) LinkEvents(ctx context.Context, id int64) ([]registry.Event, error) {
 	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events e LEFT JOIN records r ON r.rid = e.record_rid
 		WHERE e.kind LIKE 'link\_%' ESCAPE '\' AND e.record_rid = (SELECT a_rid FROM links WHERE id = ?)
 		AND json_extract(e.detail, '$.link') = ? ORDER BY e.seq`, id, id)

@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -207,53 +209,68 @@ func nullString(s string) any {
 	return s
 }
 
-// Event is one entry of the event log.
-type Event struct {
-	Seq      int64
-	At       string
-	Kind     string
-	RecordID string
-	BatchID  int64
-	Actor    string
-	Detail   string
+// RecordEvents returns the events about a record, oldest first: its
+// history.
+func (db *DB) RecordEvents(ctx context.Context, id string) ([]registry.Event, error) {
+	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events e JOIN records r ON r.rid = e.record_rid WHERE r.id = ? ORDER BY e.seq`, strings.TrimSpace(id))
 }
 
-// Events returns the events about a record (by its ID), oldest first, or
-// all events when id is "" (limit 0 means no limit).
-func (db *DB) Events(ctx context.Context, id string, limit int) ([]Event, error) {
-	q := `SELECT ` + eventColumns + ` FROM events e LEFT JOIN records r ON r.rid = e.record_rid`
-	var args []any
-	if id != "" {
-		q += ` WHERE r.id = ?`
-		args = append(args, id)
-	}
-	q += ` ORDER BY e.seq`
-	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	return db.queryEvents(ctx, q, args...)
-}
-
-// eventColumns are the columns queryEvents scans, from events e joined to
+// eventColumns are the columns scanEvent reads, from events e joined to
 // records r.
 const eventColumns = `e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail`
 
+// scanEvent reads the columns of eventColumns.
+func scanEvent(s interface{ Scan(...any) error }) (registry.Event, error) {
+	var e registry.Event
+	var detail string
+	err := s.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &detail)
+	e.Detail = eventDetail(detail)
+	return e, err
+}
+
 // queryEvents runs a query selecting eventColumns and returns its events.
-func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
+func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]registry.Event, error) {
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var evs []Event
+	var evs []registry.Event
 	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &e.Detail); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
 		evs = append(evs, e)
 	}
 	return evs, rows.Err()
+}
+
+// eventDetail returns the scalar details (strings, numbers, booleans) of
+// an event's JSON detail, sorted by key; nested objects and lists are left
+// out.
+func eventDetail(detail string) []registry.KeyValue {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(detail), &m); err != nil {
+		return nil
+	}
+	var kv []registry.KeyValue
+	for k, v := range m {
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		case float64:
+			s = strconv.FormatFloat(v, 'f', -1, 64)
+		case bool:
+			s = strconv.FormatBool(v)
+		default:
+			continue
+		}
+		kv = append(kv, registry.KeyValue{Key: k, Value: s})
+	}
+	sort.Slice(kv, func(i, j int) bool { return kv[i].Key < kv[j].Key })
+	return kv
 }
 
 // LastSeq returns the seq of the newest event: the store's current watermark.
