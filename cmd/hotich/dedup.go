@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/hotich/hotich/ingest"
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 )
@@ -106,7 +106,7 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 	defer release()
 	opt := linkOptions{since: *since, workers: *workers, em: *em}
 	if *estimate || *em {
-		opt.estimate = dedup.EstimateAlways
+		opt.estimate = linkage.EstimateAlways
 	}
 	reports, err := linkStore(ctx, e, db, list, opt)
 	if err != nil {
@@ -137,7 +137,7 @@ func parseRegisters(s string) ([]registry.Register, error) {
 // linkOptions configure linkStore.
 type linkOptions struct {
 	since    int64 // < 0: since each register's previous run
-	estimate dedup.EstimateMode
+	estimate linkage.EstimateMode
 	em       bool
 	workers  int
 }
@@ -167,8 +167,8 @@ type linkReport struct {
 // linkStore runs linkage on the given registers of the store and applies
 // the links it proposes. Registers are read in one pass.
 func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Register, opt linkOptions) ([]linkReport, error) {
-	model := &dedup.Model{Registers: map[registry.Register]*dedup.RegisterModel{}}
-	var jobs []dedup.Job
+	model := &linkage.Model{Registers: map[registry.Register]*linkage.RegisterModel{}}
+	var jobs []linkage.Job
 	var skipped []linkReport
 	for _, reg := range regs {
 		js, _, err := db.LinkModel(ctx, reg)
@@ -176,7 +176,7 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 			return nil, err
 		}
 		if js != "" {
-			var rm dedup.RegisterModel
+			var rm linkage.RegisterModel
 			if err := json.Unmarshal([]byte(js), &rm); err != nil {
 				return nil, fmt.Errorf("dedup: stored model of %s: %w", reg, err)
 			}
@@ -200,7 +200,7 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 				continue
 			}
 		}
-		jobs = append(jobs, dedup.Job{Register: reg, Since: since})
+		jobs = append(jobs, linkage.Job{Register: reg, Since: since})
 	}
 	if len(jobs) == 0 {
 		return skipped, nil
@@ -221,7 +221,7 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 		// keeps the heap near 1.5 times that instead of twice.
 		defer debug.SetGCPercent(debug.SetGCPercent(50))
 	}
-	linker := dedup.New(model, dedup.Options{Estimate: opt.estimate, EM: opt.em, Workers: opt.workers, Log: e.log})
+	linker := linkage.New(model, linkage.Options{Estimate: opt.estimate, EM: opt.em, Workers: opt.workers, Log: e.log})
 	results, err := linker.Run(ctx, db, jobs...)
 	if err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 			}
 			props[k] = sqlite.LinkProposal{A: p.A, B: p.B, AFP: p.AFP, BFP: p.BFP, Score: p.Score, Status: p.Status, Contributions: string(b)}
 		}
-		t1, c1 := time.Now(), dedup.CPUTime()
+		t1, c1 := time.Now(), linkage.CPUTime()
 		stats := map[string]any{"entries": res.Entries, "pending": res.Pending, "candidate_pairs": res.Candidates,
 			"pairs_per_rule": res.PerRule, "auto": res.Auto, "suspected": res.Suspected, "rescored": res.Rescored}
 		ch, err := db.ApplyLinks(ctx, sqlite.LinkRun{Register: res.Register, Since: job.Since, Watermark: watermark,
@@ -268,7 +268,7 @@ func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Regis
 			"load":     res.LoadCPU.Seconds(),
 			"estimate": res.EstimationCPU.Seconds(),
 			"match":    res.MatchingCPU.Seconds(),
-			"store":    (dedup.CPUTime() - c1).Seconds(),
+			"store":    (linkage.CPUTime() - c1).Seconds(),
 		}
 		e.log.Info("dedup", "register", res.Register, "entries", res.Entries, "pending", res.Pending, "pairs", res.Candidates,
 			"auto", res.Auto, "suspected", res.Suspected, "created", ch.Created, "updated", ch.Updated, "dropped", ch.Dropped,
@@ -343,7 +343,7 @@ func runDedupEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	truth, err := dedup.ReadTruth(f)
+	truth, err := linkage.ReadTruth(f)
 	f.Close()
 	if err != nil {
 		return err
@@ -357,22 +357,22 @@ func runDedupEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pairs := make([]dedup.LinkedPair, len(links))
+	pairs := make([]linkage.LinkedPair, len(links))
 	for i, l := range links {
-		pairs[i] = dedup.LinkedPair{A: l.A, B: l.B, Status: l.Proposed}
+		pairs[i] = linkage.LinkedPair{A: l.A, B: l.B, Status: l.Proposed}
 		if l.Status == registry.LinkAuto || l.Status == registry.LinkSuspected {
 			pairs[i].Status = l.Status
 		}
 	}
-	q := dedup.Evaluate(truth, pairs)
-	br, err := dedup.New(nil, dedup.Options{Log: e.log}).BlockingRecall(ctx, db, truth)
+	q := linkage.Evaluate(truth, pairs)
+	br, err := linkage.New(nil, linkage.Options{Log: e.log}).BlockingRecall(ctx, db, truth)
 	if err != nil {
 		return err
 	}
 	q.BlockingRecall = br["all"]
 	if *asJSON {
 		return printJSON(e.stdout, struct {
-			*dedup.Quality
+			*linkage.Quality
 			BlockingByRegister map[string]float64 `json:"blocking_recall_by_register"`
 		}{q, br})
 	}
@@ -380,11 +380,11 @@ func runDedupEval(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func printQuality(w io.Writer, q *dedup.Quality, br map[string]float64) {
+func printQuality(w io.Writer, q *linkage.Quality, br map[string]float64) {
 	fmt.Fprintf(w, "Cặp trùng thật: %d; blocking giữ được %.4f\n\n", q.Duplicates, q.BlockingRecall)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tLiên kết\tĐúng\tPrecision\tRecall\tF1\t")
-	row := func(name string, s dedup.Scores) {
+	row := func(name string, s linkage.Scores) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t\n", name, s.Predicted, s.Correct, s.Precision, s.Recall, s.F1)
 	}
 	row("auto", q.Auto)
@@ -436,8 +436,8 @@ func printQuality(w io.Writer, q *dedup.Quality, br map[string]float64) {
 
 // storedModel returns the model stored for the registers (defaults for a
 // register without one).
-func storedModel(ctx context.Context, db *sqlite.DB, regs ...registry.Register) (*dedup.Model, error) {
-	m := &dedup.Model{Registers: map[registry.Register]*dedup.RegisterModel{}}
+func storedModel(ctx context.Context, db *sqlite.DB, regs ...registry.Register) (*linkage.Model, error) {
+	m := &linkage.Model{Registers: map[registry.Register]*linkage.RegisterModel{}}
 	for _, reg := range regs {
 		js, _, err := db.LinkModel(ctx, reg)
 		if err != nil {
@@ -446,7 +446,7 @@ func storedModel(ctx context.Context, db *sqlite.DB, regs ...registry.Register) 
 		if js == "" {
 			continue
 		}
-		var rm dedup.RegisterModel
+		var rm linkage.RegisterModel
 		if err := json.Unmarshal([]byte(js), &rm); err != nil {
 			return nil, fmt.Errorf("dedup: stored model of %s: %w", reg, err)
 		}
@@ -482,7 +482,7 @@ func runDedupExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := dedup.New(model, dedup.Options{Log: e.log}).Score(ctx, db, a, b)
+	p, err := linkage.New(model, linkage.Options{Log: e.log}).Score(ctx, db, a, b)
 	if err != nil {
 		return err
 	}

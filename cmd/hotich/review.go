@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 )
@@ -191,7 +191,7 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ex dedup.Explanation
+	var ex linkage.Explanation
 	if err := json.Unmarshal([]byte(l.Contributions), &ex); err != nil {
 		return fmt.Errorf("link %d: contributions: %w", id, err)
 	}
@@ -218,7 +218,7 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 			Note        string            `json:"note,omitempty"`
 			A           map[string]string `json:"a"`
 			B           map[string]string `json:"b"`
-			Explanation dedup.Explanation `json:"explanation"`
+			Explanation linkage.Explanation `json:"explanation"`
 			History     []event           `json:"history"`
 		}{ID: l.ID, Register: string(l.Register), Score: l.Score, Status: string(l.Status), Proposed: string(l.Proposed),
 			DecidedBy: l.DecidedBy, DecidedAt: l.DecidedAt, Note: l.Note, A: entryValues(a), B: entryValues(b), Explanation: ex}
@@ -270,7 +270,7 @@ func entryValues(r *registry.Record) map[string]string {
 // printComparison prints two records of one register side by side, with
 // ≠ beside each field that differs, then what each comparison added to the
 // score.
-func printComparison(w io.Writer, a, b *registry.Record, ex dedup.Explanation) {
+func printComparison(w io.Writer, a, b *registry.Record, ex linkage.Explanation) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Trường\t%s\t%s\t\n", a.ID, b.ID)
 	for _, c := range a.Register.Columns() {
@@ -286,8 +286,8 @@ func printComparison(w io.Writer, a, b *registry.Record, ex dedup.Explanation) {
 	}
 	tw.Flush()
 
-	labels := map[string]string{dedup.NameFrequencyField: "Cả họ tên"}
-	for _, s := range dedup.Specs(a.Register) {
+	labels := map[string]string{linkage.NameFrequencyField: "Cả họ tên"}
+	for _, s := range linkage.Specs(a.Register) {
 		labels[s.Name] = s.Label
 	}
 	fmt.Fprintln(w, "\nSo khớp (trọng số tính bằng bit; dương: giống một sự kiện, âm: khác):")
@@ -298,7 +298,7 @@ func printComparison(w io.Writer, a, b *registry.Record, ex dedup.Explanation) {
 	}
 	fmt.Fprintln(tw, head)
 	for _, f := range ex.Fields {
-		line := fmt.Sprintf("%s\t%s\t%+.2f\t", orDefault(labels[f.Name], f.Name), dedup.LevelLabel(f.Level), f.Weight)
+		line := fmt.Sprintf("%s\t%s\t%+.2f\t", orDefault(labels[f.Name], f.Name), linkage.LevelLabel(f.Level), f.Weight)
 		for _, alt := range ex.Alternatives {
 			if v, ok := f.Alt[alt.Name]; ok {
 				line += fmt.Sprintf("%+.2f\t", v)
@@ -323,7 +323,7 @@ func printComparison(w io.Writer, a, b *registry.Record, ex dedup.Explanation) {
 	if !ex.Guard {
 		guard = "không đạt (tên hoặc ngày của người được đăng ký không khớp, hoặc một trường khác hẳn: chỉ có thể nghi trùng)"
 	}
-	fmt.Fprintf(w, "Điểm: %+.2f bit → %.4f; điều kiện tự động: %s; mô hình %s\n", ex.Bits, dedup.Probability(ex.Bits), guard, ex.Model)
+	fmt.Fprintf(w, "Điểm: %+.2f bit → %.4f; điều kiện tự động: %s; mô hình %s\n", ex.Bits, linkage.Probability(ex.Bits), guard, ex.Model)
 }
 
 func altLabel(name string) string {

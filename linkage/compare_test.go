@@ -1,4 +1,4 @@
-package dedup_test
+package linkage_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -85,7 +85,7 @@ func record(reg registry.Register, id string, fields map[string]string) *registr
 // level returns the level a comparison gives two entries.
 func level(t *testing.T, reg registry.Register, a, b map[string]string, spec string) string {
 	t.Helper()
-	p, err := dedup.New(nil, dedup.Options{}).Score(context.Background(), nil, record(reg, "A", a), record(reg, "B", b))
+	p, err := linkage.New(nil, linkage.Options{}).Score(context.Background(), nil, record(reg, "A", a), record(reg, "B", b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestJaroWinkler(t *testing.T) {
 		{"nguyen", "nguyen", 1},
 	}
 	for _, tt := range tests {
-		if got := dedup.JaroWinkler(tt.a, tt.b); got < tt.want-0.001 || got > tt.want+0.001 {
+		if got := linkage.JaroWinkler(tt.a, tt.b); got < tt.want-0.001 || got > tt.want+0.001 {
 			t.Errorf("JaroWinkler(%q, %q) = %.3f, want %.3f", tt.a, tt.b, got, tt.want)
 		}
 	}
@@ -218,13 +218,13 @@ func TestTermFrequency(t *testing.T) {
 	add("Ông Văn An", 1)
 	contribution := func(name, field string) float64 {
 		f := birth(map[string]string{"ho_ten": name})
-		p, err := dedup.New(nil, dedup.Options{}).Score(context.Background(), src, record(registry.Birth, "A", f), record(registry.Birth, "B", f))
+		p, err := linkage.New(nil, linkage.Options{}).Score(context.Background(), src, record(registry.Birth, "A", f), record(registry.Birth, "B", f))
 		if err != nil {
 			t.Fatal(err)
 		}
 		sum := 0.0
 		for _, c := range p.Explanation.Fields {
-			if c.Name == field || field == "" && (c.Name == "con_ho" || c.Name == "con_chu_dem" || c.Name == "con_ten" || c.Name == dedup.NameFrequencyField) {
+			if c.Name == field || field == "" && (c.Name == "con_ho" || c.Name == "con_chu_dem" || c.Name == "con_ten" || c.Name == linkage.NameFrequencyField) {
 				sum += c.Weight
 			}
 		}

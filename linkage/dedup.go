@@ -27,7 +27,7 @@
 // Blocking keys keep the pairs compared near-linear in the size of the
 // store, and runs are incremental: entries changed since the last run are
 // matched against the whole store.
-package dedup
+package linkage
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package dedup
+package linkage
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package dedup_test
+package linkage_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -42,16 +42,16 @@ func (s *memSource) add(reg registry.Register, id string, version int64, f map[s
 	s.recs = append(s.recs, r)
 }
 
-func run(t *testing.T, src dedup.Source, jobs ...dedup.Job) []*dedup.Result {
+func run(t *testing.T, src linkage.Source, jobs ...linkage.Job) []*linkage.Result {
 	t.Helper()
-	res, err := dedup.New(nil, dedup.Options{Workers: 2}).Run(context.Background(), src, jobs...)
+	res, err := linkage.New(nil, linkage.Options{Workers: 2}).Run(context.Background(), src, jobs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-func pairs(res *dedup.Result) map[string]registry.LinkStatus {
+func pairs(res *linkage.Result) map[string]registry.LinkStatus {
 	m := map[string]registry.LinkStatus{}
 	for _, p := range res.Pairs {
 		m[p.A+"~"+p.B] = p.Status
@@ -79,7 +79,7 @@ func TestBlocking(t *testing.T) {
 	}
 	src.add(registry.Birth, "KS-Z", 1, birth(map[string]string{"ho_ten": "Lý Thị Mai", "ngay_sinh": "1999-12-12", "me_ho_ten": "Đào Thị Út",
 		"cha_ho_ten": "Lý Văn Tư", "so_dinh_danh": "079199000001"}))
-	res := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	res := run(t, src, linkage.Job{Register: registry.Birth})[0]
 	got := pairs(res)
 	for i := range variants {
 		if _, ok := got[fmt.Sprintf("KS-A~KS-V%d", i)]; !ok {
@@ -114,7 +114,7 @@ func TestIncremental(t *testing.T) {
 		"cha_ho_ten": "Lý Văn Tư", "so_dinh_danh": "079199000001"}))
 	src.links = [][2]string{{"KS-A", "KS-D"}}
 
-	res := run(t, src, dedup.Job{Register: registry.Birth, Since: 2})[0]
+	res := run(t, src, linkage.Job{Register: registry.Birth, Since: 2})[0]
 	got := pairs(res)
 	if res.Pending != 2 {
 		t.Errorf("pending %d, want 2", res.Pending)
@@ -134,7 +134,7 @@ func TestIncremental(t *testing.T) {
 		t.Errorf("rescored %d, want 1", res.Rescored)
 	}
 
-	all := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	all := run(t, src, linkage.Job{Register: registry.Birth})[0]
 	if _, ok := pairs(all)["KS-A~KS-B"]; !ok || all.Pending != 4 {
 		t.Errorf("since 0: pending %d, pairs %v; want every entry", all.Pending, pairs(all))
 	}
@@ -147,11 +147,11 @@ func TestDeterministic(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		src.add(registry.Birth, fmt.Sprintf("KS-%02d", i), 1, birth(map[string]string{"ngay_sinh": fmt.Sprintf("2010-%02d-05", 1+i%12)}))
 	}
-	a := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	a := run(t, src, linkage.Job{Register: registry.Birth})[0]
 	for i, j := 0, len(src.recs)-1; i < j; i, j = i+1, j-1 {
 		src.recs[i], src.recs[j] = src.recs[j], src.recs[i]
 	}
-	b := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	b := run(t, src, linkage.Job{Register: registry.Birth})[0]
 	if !reflect.DeepEqual(a.Pairs, b.Pairs) {
 		t.Fatal("pairs differ with the order of the records")
 	}
@@ -174,9 +174,9 @@ func TestEstimate(t *testing.T) {
 			"so_dinh_danh": "",
 		}))
 	}
-	est := func() *dedup.RegisterModel {
-		l := dedup.New(nil, dedup.Options{Estimate: dedup.EstimateAlways})
-		res, err := l.Run(context.Background(), src, dedup.Job{Register: registry.Birth})
+	est := func() *linkage.RegisterModel {
+		l := linkage.New(nil, linkage.Options{Estimate: linkage.EstimateAlways})
+		res, err := l.Run(context.Background(), src, linkage.Job{Register: registry.Birth})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,16 +198,16 @@ func TestEstimate(t *testing.T) {
 // so a change would reset every decision.
 func TestFingerprint(t *testing.T) {
 	r := record(registry.Birth, "A", birth(nil))
-	got := dedup.Fingerprint(r)
+	got := linkage.Fingerprint(r)
 	if got>>63 != 0 {
 		t.Fatalf("fingerprint %x has its top bit set", got)
 	}
 	r2 := record(registry.Birth, "A", birth(nil))
-	if dedup.Fingerprint(r2) != got {
+	if linkage.Fingerprint(r2) != got {
 		t.Fatal("fingerprint depends on map order")
 	}
 	r2.Fields["ghi_chu"] = "x"
-	if dedup.Fingerprint(r2) == got {
+	if linkage.Fingerprint(r2) == got {
 		t.Fatal("fingerprint ignores a field")
 	}
 	if want := uint64(0x54fc2a37000154d); got != want {
@@ -244,14 +244,14 @@ func TestLargeBlock(t *testing.T) {
 		f["ho_ten"] = dup.Fields["ho_ten"]
 	}
 	src.add(registry.Birth, "KS-999", 1, f)
-	res := run(t, src, dedup.Job{Register: registry.Birth})[0]
+	res := run(t, src, linkage.Job{Register: registry.Birth})[0]
 	if res.MaxBlock < 300 {
 		t.Fatalf("max block %d, want the 301 entries of one day", res.MaxBlock)
 	}
 	if got := pairs(res)["KS-123~KS-999"]; got == "" {
 		t.Errorf("duplicate in a large block not linked: %v", pairs(res))
 	}
-	if limit := int64(301 * 30 * len(dedup.Rules(registry.Birth))); res.Candidates > limit {
+	if limit := int64(301 * 30 * len(linkage.Rules(registry.Birth))); res.Candidates > limit {
 		t.Errorf("%d pairs compared among 301 entries, want at most %d (a window, not the square)", res.Candidates, limit)
 	}
 	t.Logf("%d pairs compared, max block %d", res.Candidates, res.MaxBlock)
@@ -264,8 +264,8 @@ func TestEstimateKeepsThresholds(t *testing.T) {
 	for i := 0; i < 1200; i++ {
 		src.add(registry.Birth, fmt.Sprintf("KS-%04d", i), 1, birth(map[string]string{"ngay_sinh": fmt.Sprintf("%d-%02d-%02d", 1980+i%40, 1+i%12, 1+i%28)}))
 	}
-	base := dedup.DefaultModel().Register(registry.Birth)
-	res, err := dedup.New(nil, dedup.Options{Estimate: dedup.EstimateAlways}).Run(context.Background(), src, dedup.Job{Register: registry.Birth})
+	base := linkage.DefaultModel().Register(registry.Birth)
+	res, err := linkage.New(nil, linkage.Options{Estimate: linkage.EstimateAlways}).Run(context.Background(), src, linkage.Job{Register: registry.Birth})
 	if err != nil {
 		t.Fatal(err)
 	}

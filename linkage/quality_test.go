@@ -1,4 +1,4 @@
-package dedup_test
+package linkage_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/hotich/hotich/ingest"
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/samples"
@@ -44,32 +44,32 @@ func TestQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var jobs []dedup.Job
+	var jobs []linkage.Job
 	for _, reg := range registry.Registers {
-		jobs = append(jobs, dedup.Job{Register: reg})
+		jobs = append(jobs, linkage.Job{Register: reg})
 	}
-	linker := dedup.New(nil, dedup.Options{})
+	linker := linkage.New(nil, linkage.Options{})
 	results, err := linker.Run(ctx, db, jobs...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var links []dedup.LinkedPair
+	var links []linkage.LinkedPair
 	for _, res := range results {
 		t.Logf("%s: %d entries, %d pairs compared, %d auto, %d suspected (model %s)", res.Register, res.Entries, res.Candidates, res.Auto, res.Suspected, res.Model.Method)
 		for _, p := range res.Pairs {
-			links = append(links, dedup.LinkedPair{A: p.A, B: p.B, Status: p.Status})
+			links = append(links, linkage.LinkedPair{A: p.A, B: p.B, Status: p.Status})
 		}
 	}
 	f, err := os.Open(filepath.Join(dir, "truth", "pairs.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth, err := dedup.ReadTruth(f)
+	truth, err := linkage.ReadTruth(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := dedup.Evaluate(truth, links)
+	q := linkage.Evaluate(truth, links)
 	br, err := linker.BlockingRecall(ctx, db, truth)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 //go:build unix
 
-package dedup
+package linkage
 
 import (
 	"syscall"

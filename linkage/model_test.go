@@ -1,16 +1,16 @@
-package dedup_test
+package linkage_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 )
 
-func score(t *testing.T, reg registry.Register, a, b map[string]string) dedup.Pair {
+func score(t *testing.T, reg registry.Register, a, b map[string]string) linkage.Pair {
 	t.Helper()
-	p, err := dedup.New(nil, dedup.Options{}).Score(context.Background(), nil, record(reg, "A", a), record(reg, "B", b))
+	p, err := linkage.New(nil, linkage.Options{}).Score(context.Background(), nil, record(reg, "A", a), record(reg, "B", b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestMissingValues(t *testing.T) {
 }
 
 func TestScoreRegistersMustMatch(t *testing.T) {
-	_, err := dedup.New(nil, dedup.Options{}).Score(context.Background(), nil, record(registry.Birth, "A", birth(nil)), record(registry.Death, "B", death(nil)))
+	_, err := linkage.New(nil, linkage.Options{}).Score(context.Background(), nil, record(registry.Birth, "A", birth(nil)), record(registry.Death, "B", death(nil)))
 	if registry.ErrorCode(err) != registry.EINVALID {
 		t.Fatalf("err = %v, want EINVALID", err)
 	}

@@ -1,4 +1,4 @@
-package dedup
+package linkage
 
 // Kind is a family of comparisons with the same levels.
 type Kind uint8

@@ -1,4 +1,4 @@
-package dedup_test
+package linkage_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hotich/hotich/ingest"
-	"github.com/hotich/hotich/ingest/dedup"
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/samples"
@@ -47,12 +47,12 @@ func BenchmarkRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	var jobs []dedup.Job
+	var jobs []linkage.Job
 	for _, reg := range registry.Registers {
-		jobs = append(jobs, dedup.Job{Register: reg})
+		jobs = append(jobs, linkage.Job{Register: reg})
 	}
-	model := dedup.DefaultModel()
-	if _, err := dedup.New(model, dedup.Options{Estimate: dedup.EstimateAlways}).Run(ctx, db, jobs...); err != nil {
+	model := linkage.DefaultModel()
+	if _, err := linkage.New(model, linkage.Options{Estimate: linkage.EstimateAlways}).Run(ctx, db, jobs...); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -60,7 +60,7 @@ func BenchmarkRun(b *testing.B) {
 	var match, matchCPU, load, loadCPU, total time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		results, err := dedup.New(model, dedup.Options{Estimate: dedup.EstimateNever}).Run(ctx, db, jobs...)
+		results, err := linkage.New(model, linkage.Options{Estimate: linkage.EstimateNever}).Run(ctx, db, jobs...)
 		if err != nil {
 			b.Fatal(err)
 		}
