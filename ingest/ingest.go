@@ -31,16 +31,15 @@ import (
 
 // Options configure an ingest run.
 type Options struct {
-	Workers    int             // goroutines decoding and checking rows; 0: one per CPU
-	Encoding   vntext.Encoding // force an encoding; Unknown: detect per file
-	CommitRows int             // rows per transaction at most; 0: 50,000
-	// CommitInterval bounds how long a transaction stays open, so that
-	// another writer of the store (a clerk issuing a copy) waits at most
-	// that long; 0: 250 ms, negative: no bound.
-	CommitInterval time.Duration
-	RejectsDir     string // where reject reports go; "": not written
-	Now            func() time.Time
-	Log            *slog.Logger
+	Workers  int             // goroutines decoding and checking rows; 0: one per CPU
+	Encoding vntext.Encoding // force an encoding; Unknown: detect per file
+	// CommitRows is how many rows a transaction holds at most; 0: 50,000.
+	// A transaction commits sooner when another writer of the store (a
+	// clerk issuing a copy) waits for it.
+	CommitRows int
+	RejectsDir string // where reject reports go; "": not written
+	Now        func() time.Time
+	Log        *slog.Logger
 	// Progress, if set, is called from the writer after every chunk of rows.
 	Progress func(Progress)
 }
@@ -91,9 +90,6 @@ func New(store registry.BatchService, opt Options) *Ingester {
 	}
 	if opt.CommitRows <= 0 {
 		opt.CommitRows = 50000
-	}
-	if opt.CommitInterval == 0 {
-		opt.CommitInterval = 250 * time.Millisecond
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -149,24 +145,18 @@ func Files(paths []string) (files, skipped []string, err error) {
 
 // runState is the progress of a run across its files.
 type runState struct {
-	total   int64
-	done    int64 // bytes of finished files
-	rows    int
-	txStart time.Time // when rows were first seen pending in the open transaction
+	total int64
+	done  int64 // bytes of finished files
+	rows  int
 }
 
 // commitDue reports whether the open transaction should commit: it holds
-// CommitRows rows, or has been open CommitInterval.
-func (in *Ingester) commitDue(w registry.BatchWriter, run *runState) bool {
+// CommitRows rows, or another writer waits for the store. Commits by row
+// count keep a store's event log the same from run to run; a waiting
+// writer waits for one chunk of rows, not for the whole transaction.
+func (in *Ingester) commitDue(w registry.BatchWriter) bool {
 	n := w.Pending()
-	if n == 0 {
-		run.txStart = time.Time{}
-		return false
-	}
-	if run.txStart.IsZero() {
-		run.txStart = time.Now()
-	}
-	return n >= in.opt.CommitRows || in.opt.CommitInterval > 0 && time.Since(run.txStart) >= in.opt.CommitInterval
+	return n > 0 && (n >= in.opt.CommitRows || w.Contended())
 }
 
 func hashFile(path string) (string, int64, error) {

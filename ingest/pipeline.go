@@ -419,7 +419,7 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 				in.opt.Progress(Progress{File: res.File, BytesDone: run.done + f.bytesRead(), BytesTotal: run.total, Rows: run.rows})
 			}
 		}
-		if in.commitDue(w, run) {
+		if in.commitDue(w) {
 			if err := w.Checkpoint(ctx); err != nil {
 				return fail(err)
 			}
@@ -431,7 +431,7 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 	if err := w.Done(ctx); err != nil {
 		return fail(err)
 	}
-	if in.commitDue(w, run) {
+	if in.commitDue(w) {
 		if err := w.Checkpoint(ctx); err != nil {
 			return fail(err)
 		}
