@@ -75,7 +75,7 @@ func checkTruth(t *testing.T, db *sqlite.DB, truthDir string) {
 			t.Errorf(format, args...)
 		}
 	}
-	err := db.RowOutcomes(ctx, func(o sqlite.RowOutcome) error {
+	err := db.RowOutcomes(ctx, func(o registry.RowOutcome) error {
 		w, ok := want[o.Ref]
 		if !ok {
 			report("row %s is in the store but not in the truth", o.Ref)

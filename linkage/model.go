@@ -1,9 +1,6 @@
 package linkage
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -111,68 +108,20 @@ var guards = map[registry.Register][]struct {
 	},
 }
 
-// Params are the probabilities of a comparison's levels (index 0, "null",
-// is unused): M among pairs that record the same event, U among unrelated
-// pairs.
-type Params struct {
-	M []float64 `json:"m"`
-	U []float64 `json:"u"`
-}
-
-// Alternative is a hypothesis besides "unrelated" that explains a pair of
-// alike entries without their being the same event: two children of the
-// same parents (twins, or siblings born apart). Under it the family's
-// values agree as they do between two entries of one event, so only the
-// subject's own comparisons count against it, with their probabilities U
-// among such pairs.
-type Alternative struct {
-	Name string `json:"name"`
-	// PriorBits is log2 of the prior odds of "same event" against this
-	// alternative.
-	PriorBits float64 `json:"prior_bits"`
-	// U holds, for each subject comparison, the probability of each level
-	// under the alternative.
-	U map[string][]float64 `json:"u"`
-}
-
-// RegisterModel is the Fellegi–Sunter model of one register.
-type RegisterModel struct {
-	// Method says where the parameters come from: "defaults", "estimated"
-	// (u and term frequencies from the store, m defaults) or "em" (m too,
-	// by expectation-maximisation over candidate pairs).
-	Method  string `json:"method"`
-	Records int    `json:"records"` // entries the estimation read
-
-	// PriorBits is log2 of the prior odds that two random entries record
-	// the same event.
-	PriorBits float64 `json:"prior_bits"`
-	// Alternatives are the hypotheses besides "unrelated" (births: twins
-	// and siblings; recognitions: another person recognised by the same
-	// one). The score is the log-odds of "same event" against all of them.
-	Alternatives []Alternative `json:"alternatives,omitempty"`
-	// AutoBits and SuspectBits are the thresholds on the score, in bits:
-	// at or above AutoBits (and the guard rules holding) a link is auto, at
-	// or above SuspectBits suspected, below nothing.
-	AutoBits    float64 `json:"auto_bits"`
-	SuspectBits float64 `json:"suspect_bits"`
-	// MarginBits is how far above AutoBits a pair whose subject's name is
-	// one keying error off must score to be auto.
-	MarginBits float64 `json:"margin_bits"`
-
-	Params map[string]*Params `json:"params"`
-}
+// The model's and explanations' types are the registry's: the store keeps
+// them and the review desk shows them.
+type (
+	RegisterModel = registry.LinkModel
+	Params        = registry.LinkParams
+	Alternative   = registry.LinkAlternative
+	Explanation   = registry.LinkExplanation
+	Contribution  = registry.LinkContribution
+	AltScore      = registry.LinkAltScore
+)
 
 // Model holds the models of the registers.
 type Model struct {
 	Registers map[registry.Register]*RegisterModel `json:"registers"`
-}
-
-// ID returns a short hash of the register model's parameters, recorded
-// with each run and each link's explanation.
-func (rm *RegisterModel) ID() string {
-	b, _ := json.Marshal(rm)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:6])
 }
 
 // Register returns the model of a register, filling in defaults for any
@@ -350,33 +299,6 @@ func defaultParams(reg registry.Register, s Spec) *Params {
 // NameFrequencyField names the contribution that corrects the weights of
 // the subject's name parts to the frequency of the whole name.
 const NameFrequencyField = "tan_suat_ho_ten"
-
-// Contribution is what one comparison added to a pair's score.
-type Contribution struct {
-	Name   string             `json:"name"`
-	Level  string             `json:"level"`
-	Weight float64            `json:"w"`             // bits against "unrelated"
-	Alt    map[string]float64 `json:"alt,omitempty"` // bits against each alternative it counts in
-}
-
-// AltScore is a pair's log-odds against one alternative.
-type AltScore struct {
-	Name  string  `json:"name"`
-	Prior float64 `json:"prior"`
-	Bits  float64 `json:"bits"`
-}
-
-// Explanation is the score of a pair with every comparison's part in it,
-// as stored with the link for a reviewer.
-type Explanation struct {
-	Model        string         `json:"model"`
-	Prior        float64        `json:"prior"`        // prior log-odds, bits
-	Unrelated    float64        `json:"vs_unrelated"` // posterior log-odds against unrelated entries
-	Alternatives []AltScore     `json:"alternatives,omitempty"`
-	Bits         float64        `json:"bits"`  // the combined score
-	Guard        bool           `json:"guard"` // the auto rules hold
-	Fields       []Contribution `json:"fields"`
-}
 
 // Probability converts a score in bits to a probability.
 func Probability(bits float64) float64 { return 1 / (1 + math.Exp2(-bits)) }
@@ -737,7 +659,7 @@ func (sc *scorer) explain(modelID string, a, b *Profile, lv []uint8) Explanation
 
 // Describe returns a readable summary of a register's model: every
 // comparison's levels with m, u and the weight log2(m/u).
-func (rm *RegisterModel) Describe(reg registry.Register) string {
+func Describe(rm *RegisterModel, reg registry.Register) string {
 	out := fmt.Sprintf("%s: method %s, %d entries, prior %.2f bits, auto ≥ %.1f bits (name one error off: ≥ %.1f), suspected ≥ %.1f bits\n",
 		reg, rm.Method, rm.Records, rm.PriorBits, rm.AutoBits, rm.AutoBits+rm.MarginBits, rm.SuspectBits)
 	for _, a := range rm.Alternatives {

@@ -22,6 +22,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input the error is about, in the domain's terms
+	// ("actor", "basis", "note"), for a front end to point at its own
+	// input (a flag, a form field); "" when it is about none.
+	Field string
 }
 
 // Error implements the error interface.
@@ -33,6 +37,31 @@ func (e *Error) Error() string {
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// FieldErrorf returns an *Error about one input.
+func FieldErrorf(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// The inputs errors name.
+const (
+	FieldActor     = "actor"     // who acts: a clerk, a reviewer
+	FieldBasis     = "basis"     // the legal basis of a correction
+	FieldNote      = "note"      // why, what was checked
+	FieldChoice    = "choice"    // the value chosen to settle a conflict
+	FieldRequester = "requester" // who asked for a copy
+	FieldIssuer    = "issuer"    // the issuing unit
+	FieldOverride  = "override"  // why a record under review is copied anyway
+)
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
 // any other non-nil error, and "" for nil.

@@ -130,6 +130,44 @@ func (r *Record) Field(name string) string {
 	return r.Fields[name]
 }
 
+// SetField sets a column of r to a stored value ("" clears it; an extra
+// column is named "extra:" and its header). The identity columns cannot be
+// set: they are what makes the entry this one.
+func (r *Record) SetField(name, stored string) error {
+	switch name {
+	case ColRegister, ColAuthorityCode, ColBook, ColNumber:
+		return Errorf(EINVALID, "không thể thay đổi %s: trường này xác định trích lục trong sổ", name)
+	case ColAuthorityName:
+		if stored == "" {
+			return Errorf(EINVALID, "không thể xóa nơi đăng ký")
+		}
+		r.AuthorityName = stored
+	case ColRegisteredOn:
+		d, err := vntext.ParseISODate(stored)
+		if err != nil || d.IsZero() {
+			return Errorf(EINVALID, "ngày đăng ký %q không hợp lệ", stored)
+		}
+		r.RegisteredOn = d
+	default:
+		if h, ok := strings.CutPrefix(name, "extra:"); ok {
+			if r.Extra == nil {
+				r.Extra = map[string]string{}
+			}
+			r.Extra[h] = stored
+			return nil
+		}
+		if r.Fields == nil {
+			r.Fields = map[string]string{}
+		}
+		if stored == "" {
+			delete(r.Fields, name)
+		} else {
+			r.Fields[name] = stored
+		}
+	}
+	return nil
+}
+
 // Date returns a date column of r parsed from its stored ISO form.
 func (r *Record) Date(name string) Date {
 	if name == ColRegisteredOn {

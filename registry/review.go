@@ -35,8 +35,9 @@ type ConflictDecision struct {
 type ReviewService interface {
 	// OpenFlags lists open flags, oldest first.
 	OpenFlags(ctx context.Context, f FlagFilter) ([]OpenFlag, error)
-	// ResolveFlag closes a flag: check gets it as stored and may refuse.
-	ResolveFlag(ctx context.Context, flagID int64, actor, note string, check func(OpenFlag, *Record) error) error
+	// ResolveFlag closes an open flag (ECONFLICT if it is closed already):
+	// check gets it as stored and may refuse.
+	ResolveFlag(ctx context.Context, flagID int64, actor, note string, check func(OpenFlag) error) error
 	// ResolveConflict settles the open conflict on a field of a record:
 	// decide gets the record and the conflict as stored and returns the
 	// value the record keeps. The conflict and its flag are resolved.

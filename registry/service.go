@@ -26,6 +26,17 @@ type RecordService interface {
 	FindRecordByID(ctx context.Context, id string) (*Record, error)
 	// FindRecords returns the records matching f, sorted by ID.
 	FindRecords(ctx context.Context, f RecordFilter) ([]*Record, error)
+	// EachRecord calls fn for every record in ID order, with its
+	// annotations, streaming.
+	EachRecord(ctx context.Context, fn func(*Record) error) error
+	// SourceRows returns the batch rows folded into a record, oldest
+	// first.
+	SourceRows(ctx context.Context, id string) ([]SourceRow, error)
+	// RecordEvents returns the events about a record, oldest first.
+	RecordEvents(ctx context.Context, id string) ([]Event, error)
+	// RefData returns the reference data: the units then and now, ethnic
+	// groups, countries.
+	RefData(ctx context.Context) (*RefData, error)
 }
 
 // BatchService stores batch files row by row.
@@ -47,6 +58,11 @@ type BatchService interface {
 	Prepare(row *Row)
 	// Rejects calls fn for every rejected row of a batch, in row order.
 	Rejects(ctx context.Context, b *Batch, fn func(Reject) error) error
+	// Batches returns every batch, oldest first.
+	Batches(ctx context.Context) ([]*Batch, error)
+	// RowOutcomes calls fn for every row of every batch, batches in the
+	// order they were first ingested and rows in file order.
+	RowOutcomes(ctx context.Context, fn func(RowOutcome) error) error
 	// BulkLoad announces about rows new rows. The store may prepare for
 	// them (suspend indexes it can build faster at the end); done, called
 	// after the last checkpoint, undoes that.
@@ -61,6 +77,9 @@ type BatchWriter interface {
 	// checkpoint, by this writer and by the writers of the batches before
 	// it that share its transaction.
 	Pending() int
+	// Contended reports whether another writer waits for the store: the
+	// caller should checkpoint at its next chance.
+	Contended() bool
 	// Checkpoint commits everything written since the last checkpoint,
 	// with each batch's resume point.
 	Checkpoint(ctx context.Context) error

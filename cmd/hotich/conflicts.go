@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -55,7 +55,7 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	flags, err := db.OpenFlags(ctx, registry.FlagConflict, r, 0)
+	flags, err := db.OpenFlags(ctx, registry.FlagFilter{Code: registry.FlagConflict, Register: r})
 	if err != nil {
 		return err
 	}
@@ -127,30 +127,17 @@ func runConflictsResolve(ctx context.Context, e *env, args []string) error {
 	if (*value == "") == (*pick == 0) {
 		return usageError("conflicts resolve: give exactly one of --value and --pick")
 	}
+	if *pick < 0 {
+		return usageError("conflicts resolve: --pick counts from 1")
+	}
 	db, err := openStore(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	id, field := fs.Arg(0), fs.Arg(1)
-	if *pick != 0 {
-		rec, err := db.FindRecordByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		for _, c := range rec.OpenConflicts() {
-			if c.Field == field {
-				if *pick < 1 || *pick > len(c.Values) {
-					return usageError("conflicts resolve: --pick must be between 1 and " + strconv.Itoa(len(c.Values)))
-				}
-				*value = c.Values[*pick-1]
-			}
-		}
-		if *value == "" {
-			return registry.Errorf(registry.ENOTFOUND, "bản ghi %s không có xung đột chưa giải quyết ở trường %s", id, field)
-		}
-	}
-	if err := db.ResolveConflict(ctx, id, field, *value, *by, *note); err != nil {
+	rs := &review.Service{Store: db, Now: e.now}
+	if err := rs.ResolveConflict(ctx, id, field, *by, *note, review.Choice{Value: *value, Pick: *pick}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Đã giải quyết xung đột ở trường %s của bản ghi %s.\n", field, id)

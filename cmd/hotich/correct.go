@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -48,7 +50,7 @@ func runCorrect(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.CorrectRecord(ctx, fs.Arg(0), strings.TrimSpace(field), value, *by, *basis); err != nil {
+	if err := (&review.Service{Store: db, Now: e.now}).Correct(ctx, fs.Arg(0), strings.TrimSpace(field), value, *by, *basis); err != nil {
 		return err
 	}
 	e.log.Info("record corrected", "id", fs.Arg(0), "field", field)

@@ -2,21 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/hotich/hotich/ingest"
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -104,9 +100,9 @@ func runDedup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer release()
-	opt := linkOptions{since: *since, workers: *workers, em: *em}
+	opt := linkage.RunOptions{Since: *since, Workers: *workers, EM: *em}
 	if *estimate || *em {
-		opt.estimate = linkage.EstimateAlways
+		opt.Estimate = linkage.EstimateAlways
 	}
 	reports, err := linkStore(ctx, e, db, list, opt)
 	if err != nil {
@@ -134,152 +130,17 @@ func parseRegisters(s string) ([]registry.Register, error) {
 	return out, nil
 }
 
-// linkOptions configure linkStore.
-type linkOptions struct {
-	since    int64 // < 0: since each register's previous run
-	estimate linkage.EstimateMode
-	em       bool
-	workers  int
-}
-
-// linkReport is what a linkage run did for one register.
-type linkReport struct {
-	Register       registry.Register  `json:"register"`
-	Skipped        bool               `json:"skipped,omitempty"` // nothing changed since the last run: not read
-	Model          string             `json:"model"`
-	ModelMethod    string             `json:"model_method"`
-	Estimated      bool               `json:"estimated"`
-	Since          int64              `json:"since"`
-	Entries        int                `json:"entries"`
-	Pending        int                `json:"pending"`
-	CandidatePairs int64              `json:"candidate_pairs"`
-	PerRule        map[string]int64   `json:"pairs_per_rule"`
-	Blocks         int                `json:"blocks"`
-	MaxBlock       int                `json:"max_block"`
-	Rescored       int                `json:"rescored_links"`
-	Auto           int                `json:"auto"`
-	Suspected      int                `json:"suspected"`
-	Changes        sqlite.LinkChanges `json:"changes"`
-	Seconds        map[string]float64 `json:"seconds"`     // wall time by phase
-	CPUSeconds     map[string]float64 `json:"cpu_seconds"` // CPU time (all cores) by phase
-}
-
-// linkStore runs linkage on the given registers of the store and applies
-// the links it proposes. Registers are read in one pass.
-func linkStore(ctx context.Context, e *env, db *sqlite.DB, regs []registry.Register, opt linkOptions) ([]linkReport, error) {
-	model := &linkage.Model{Registers: map[registry.Register]*linkage.RegisterModel{}}
-	var jobs []linkage.Job
-	var skipped []linkReport
-	for _, reg := range regs {
-		js, _, err := db.LinkModel(ctx, reg)
-		if err != nil {
-			return nil, err
-		}
-		if js != "" {
-			var rm linkage.RegisterModel
-			if err := json.Unmarshal([]byte(js), &rm); err != nil {
-				return nil, fmt.Errorf("dedup: stored model of %s: %w", reg, err)
-			}
-			model.Registers[reg] = &rm
-		}
-		since := opt.since
-		if since < 0 {
-			if since, err = db.LinkSince(ctx, reg); err != nil {
-				return nil, err
-			}
-		}
-		if since > 0 {
-			// Nothing changed since the last run: skip the register without
-			// reading it.
-			n, err := db.ChangedSince(ctx, reg, since)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				skipped = append(skipped, linkReport{Register: reg, Since: since, Skipped: true})
-				continue
-			}
-		}
-		jobs = append(jobs, linkage.Job{Register: reg, Since: since})
-	}
-	if len(jobs) == 0 {
-		return skipped, nil
-	}
-	watermark, err := db.LastSeq(ctx)
-	if err != nil {
-		return nil, err
-	}
-	started := e.now()
-	t0 := time.Now()
-	for _, j := range jobs {
-		e.log.Info("dedup: matching", "register", j.Register, "since", j.Since)
-	}
+// linkStore runs linkage on the given registers of the store, as the
+// command line does it.
+func linkStore(ctx context.Context, e *env, db registry.Store, regs []registry.Register, opt linkage.RunOptions) ([]linkage.Report, error) {
+	opt.Log, opt.Now = e.log, e.now
 	if e.getenv("GOGC") == "" {
-		// The run holds the profile of every entry it matches (about 4 GB
-		// live on a 12M-entry store) while it reads records that are
-		// garbage a moment later: collecting at half the default growth
-		// keeps the heap near 1.5 times that instead of twice.
-		defer debug.SetGCPercent(debug.SetGCPercent(50))
+		opt.GCPercent = 50
 	}
-	linker := linkage.New(model, linkage.Options{Estimate: opt.estimate, EM: opt.em, Workers: opt.workers, Log: e.log})
-	results, err := linker.Run(ctx, db, jobs...)
-	if err != nil {
-		return nil, err
-	}
-	var reports []linkReport
-	for i, res := range results {
-		job := jobs[i]
-		if res.Estimated {
-			b, err := json.Marshal(res.Model)
-			if err != nil {
-				return nil, err
-			}
-			if err := db.SaveLinkModel(ctx, res.Register, string(b), res.Model.Records); err != nil {
-				return nil, err
-			}
-		}
-		rep := linkReport{Register: res.Register, Model: res.ModelID, ModelMethod: res.Model.Method, Estimated: res.Estimated,
-			Since: job.Since, Entries: res.Entries, Pending: res.Pending, CandidatePairs: res.Candidates, PerRule: res.PerRule,
-			Blocks: res.Blocks, MaxBlock: res.MaxBlock, Rescored: res.Rescored, Auto: res.Auto, Suspected: res.Suspected}
-		props := make([]sqlite.LinkProposal, len(res.Pairs))
-		for k, p := range res.Pairs {
-			b, err := json.Marshal(p.Explanation)
-			if err != nil {
-				return nil, err
-			}
-			props[k] = sqlite.LinkProposal{A: p.A, B: p.B, AFP: p.AFP, BFP: p.BFP, Score: p.Score, Status: p.Status, Contributions: string(b)}
-		}
-		t1, c1 := time.Now(), linkage.CPUTime()
-		stats := map[string]any{"entries": res.Entries, "pending": res.Pending, "candidate_pairs": res.Candidates,
-			"pairs_per_rule": res.PerRule, "auto": res.Auto, "suspected": res.Suspected, "rescored": res.Rescored}
-		ch, err := db.ApplyLinks(ctx, sqlite.LinkRun{Register: res.Register, Since: job.Since, Watermark: watermark,
-			Model: res.ModelID, StartedAt: started, Stats: stats}, props)
-		if err != nil {
-			return nil, fmt.Errorf("dedup %s: store links: %w", res.Register, err)
-		}
-		rep.Changes = ch
-		rep.Seconds = map[string]float64{
-			"load":     res.Load.Seconds(),
-			"estimate": res.Estimation.Seconds(),
-			"match":    res.Matching.Seconds(),
-			"store":    time.Since(t1).Seconds(),
-		}
-		rep.CPUSeconds = map[string]float64{
-			"load":     res.LoadCPU.Seconds(),
-			"estimate": res.EstimationCPU.Seconds(),
-			"match":    res.MatchingCPU.Seconds(),
-			"store":    (linkage.CPUTime() - c1).Seconds(),
-		}
-		e.log.Info("dedup", "register", res.Register, "entries", res.Entries, "pending", res.Pending, "pairs", res.Candidates,
-			"auto", res.Auto, "suspected", res.Suspected, "created", ch.Created, "updated", ch.Updated, "dropped", ch.Dropped,
-			"reset", ch.Reset, "kept", ch.Kept)
-		reports = append(reports, rep)
-	}
-	e.log.Debug("dedup done", "took", time.Since(t0))
-	return append(reports, skipped...), nil
+	return linkage.RunStore(ctx, db, regs, opt)
 }
 
-func printLinkReports(w io.Writer, reports []linkReport) {
+func printLinkReports(w io.Writer, reports []linkage.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Sổ\tBản ghi\tCần so\tCặp so sánh\tTự động\tNghi trùng\tMới\tĐổi\tBỏ\tMở lại\tGiữ QĐ\tGiây\t")
 	for _, r := range reports {
@@ -311,13 +172,13 @@ func runDedupModel(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	m, err := storedModel(ctx, db, list...)
+	m, err := linkage.StoredModel(ctx, db, list...)
 	if err != nil {
 		return err
 	}
 	for _, reg := range list {
 		rm := m.Register(reg)
-		fmt.Fprintf(e.stdout, "%s  [model %s]\n", rm.Describe(reg), rm.ID())
+		fmt.Fprintf(e.stdout, "%s  [model %s]\n", linkage.Describe(rm, reg), rm.ID())
 	}
 	return nil
 }
@@ -353,7 +214,7 @@ func runDedupEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	links, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
+	links, err := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
 	if err != nil {
 		return err
 	}
@@ -436,24 +297,6 @@ func printQuality(w io.Writer, q *linkage.Quality, br map[string]float64) {
 
 // storedModel returns the model stored for the registers (defaults for a
 // register without one).
-func storedModel(ctx context.Context, db *sqlite.DB, regs ...registry.Register) (*linkage.Model, error) {
-	m := &linkage.Model{Registers: map[registry.Register]*linkage.RegisterModel{}}
-	for _, reg := range regs {
-		js, _, err := db.LinkModel(ctx, reg)
-		if err != nil {
-			return nil, err
-		}
-		if js == "" {
-			continue
-		}
-		var rm linkage.RegisterModel
-		if err := json.Unmarshal([]byte(js), &rm); err != nil {
-			return nil, fmt.Errorf("dedup: stored model of %s: %w", reg, err)
-		}
-		m.Registers[reg] = &rm
-	}
-	return m, nil
-}
 
 func runDedupExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "dedup explain", dedupUsage)
@@ -478,7 +321,7 @@ func runDedupExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	model, err := storedModel(ctx, db, a.Register)
+	model, err := linkage.StoredModel(ctx, db, a.Register)
 	if err != nil {
 		return err
 	}
@@ -504,7 +347,7 @@ func runDedupExplain(ctx context.Context, e *env, args []string) error {
 
 // dedupAfterIngest links the registers a run of hotich ingest --dedup wrote
 // to, and prints the report unless the ingest printed JSON.
-func dedupAfterIngest(ctx context.Context, e *env, db *sqlite.DB, results []ingest.FileResult, print bool) error {
+func dedupAfterIngest(ctx context.Context, e *env, db registry.Store, results []ingest.FileResult, print bool) error {
 	seen := map[registry.Register]bool{}
 	var regs []registry.Register
 	for _, r := range registry.Registers {
@@ -518,7 +361,7 @@ func dedupAfterIngest(ctx context.Context, e *env, db *sqlite.DB, results []inge
 	if len(regs) == 0 {
 		return nil
 	}
-	reports, err := linkStore(ctx, e, db, regs, linkOptions{since: -1})
+	reports, err := linkStore(ctx, e, db, regs, linkage.RunOptions{Since: -1})
 	if err != nil {
 		return err
 	}

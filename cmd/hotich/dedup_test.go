@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -107,26 +108,26 @@ func pairKey(a, b string) [2]string {
 	return [2]string{a, b}
 }
 
-func dedupRun(t *testing.T, env map[string]string, args ...string) []linkReport {
+func dedupRun(t *testing.T, env map[string]string, args ...string) []linkage.Report {
 	t.Helper()
 	out, stderr, code := cli(t, env, append([]string{"dedup", "--json"}, args...)...)
 	if code != 0 {
 		t.Fatalf("dedup: %d %s", code, stderr)
 	}
-	var reps []linkReport
+	var reps []linkage.Report
 	if err := json.Unmarshal([]byte(out), &reps); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	return reps
 }
 
-func ks(reps []linkReport) linkReport {
+func ks(reps []linkage.Report) linkage.Report {
 	for _, r := range reps {
 		if r.Register == registry.Birth {
 			return r
 		}
 	}
-	return linkReport{}
+	return linkage.Report{}
 }
 
 // TestDedupCLI runs linkage, reviews a link and checks that decisions

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/ministry"
 	"github.com/hotich/hotich/registry/sqlite"
@@ -183,7 +184,7 @@ func mxSetLink(t *testing.T, dbPath, a, b string, score float64, status registry
 	defer db.Close()
 	switch status {
 	case registry.LinkConfirmed, registry.LinkRejected:
-		links, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
+		links, err := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,8 +198,8 @@ func mxSetLink(t *testing.T, dbPath, a, b string, score float64, status registry
 		t.Fatalf("no link %s–%s to decide", a, b)
 	default:
 		last, _ := db.LastSeq(ctx)
-		run := sqlite.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: testClock}
-		if _, err := db.ApplyLinks(ctx, run, []sqlite.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status, Contributions: "{}"}}); err != nil {
+		run := registry.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: testClock}
+		if _, err := db.ApplyLinks(ctx, run, []registry.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status}}, linkage.Policy); err != nil {
 			t.Fatal(err)
 		}
 	}

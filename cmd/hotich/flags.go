@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -59,7 +60,7 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	open, err := db.OpenFlags(ctx, registry.FlagCode(*code), r, list.fetch())
+	open, err := db.OpenFlags(ctx, registry.FlagFilter{Code: registry.FlagCode(*code), Register: r, Limit: list.fetch()})
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func runFlagsResolve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.ResolveFlag(ctx, id, *by, *note); err != nil {
+	if err := (&review.Service{Store: db, Now: e.now}).ResolveFlag(ctx, id, *by, *note); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Đã đóng cờ số %d.\n", id)

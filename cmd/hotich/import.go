@@ -158,7 +158,7 @@ func importManifest(ctx context.Context, e *env, db *sqlite.DB, dir string, m *m
 	return nil
 }
 
-func importFile(ctx context.Context, im *sqlite.Importer, dir string, m *ministry.Manifest, f ministry.ManifestFile, commit int, bar *progressbar.ProgressBar) error {
+func importFile(ctx context.Context, im registry.Importer, dir string, m *ministry.Manifest, f ministry.ManifestFile, commit int, bar *progressbar.ProgressBar) error {
 	file, err := os.Open(filepath.Join(dir, f.Name))
 	if err != nil {
 		return err

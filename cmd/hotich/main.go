@@ -210,8 +210,24 @@ func exitCode(err error, w io.Writer) int {
 		fmt.Fprintf(w, "hotich: %s\n", explain(err))
 		return exitFailure
 	}
-	fmt.Fprintf(w, "hotich: %s\n", registry.ErrorMessage(err))
+	msg := registry.ErrorMessage(err)
+	if flag := fieldFlags[registry.ErrorField(err)]; flag != "" {
+		msg += " (" + flag + ")"
+	}
+	fmt.Fprintf(w, "hotich: %s\n", msg)
 	return code
+}
+
+// fieldFlags names the flag that gives each input the domain's errors
+// name.
+var fieldFlags = map[string]string{
+	registry.FieldActor:     "--by",
+	registry.FieldBasis:     "--basis",
+	registry.FieldNote:      "--note",
+	registry.FieldChoice:    "--value hoặc --pick",
+	registry.FieldRequester: "--requester",
+	registry.FieldIssuer:    "--issuer",
+	registry.FieldOverride:  "--override",
 }
 
 // explain says in Vietnamese what an error from the system or SQLite means

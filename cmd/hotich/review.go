@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -82,7 +81,7 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 	if err := list.check("review list"); err != nil {
 		return err
 	}
-	f := sqlite.LinkFilter{MinScore: *minScore, Limit: list.fetch()}
+	f := registry.LinkFilter{MinScore: *minScore, Limit: list.fetch()}
 	if *reg != "" {
 		r, err := registry.ParseRegister(*reg)
 		if err != nil {
@@ -192,8 +191,8 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var ex linkage.Explanation
-	if err := json.Unmarshal([]byte(l.Contributions), &ex); err != nil {
-		return fmt.Errorf("link %d: contributions: %w", id, err)
+	if l.Explanation != nil {
+		ex = *l.Explanation
 	}
 	history, err := db.LinkEvents(ctx, id)
 	if err != nil {
@@ -208,18 +207,18 @@ func runReviewShow(ctx context.Context, e *env, args []string) error {
 			Detail map[string]string `json:"detail"`
 		}
 		out := struct {
-			ID          int64             `json:"link"`
-			Register    string            `json:"register"`
-			Score       float64           `json:"score"`
-			Status      string            `json:"status"`
-			Proposed    string            `json:"proposed"`
-			DecidedBy   string            `json:"decided_by,omitempty"`
-			DecidedAt   string            `json:"decided_at,omitempty"`
-			Note        string            `json:"note,omitempty"`
-			A           map[string]string `json:"a"`
-			B           map[string]string `json:"b"`
+			ID          int64               `json:"link"`
+			Register    string              `json:"register"`
+			Score       float64             `json:"score"`
+			Status      string              `json:"status"`
+			Proposed    string              `json:"proposed"`
+			DecidedBy   string              `json:"decided_by,omitempty"`
+			DecidedAt   string              `json:"decided_at,omitempty"`
+			Note        string              `json:"note,omitempty"`
+			A           map[string]string   `json:"a"`
+			B           map[string]string   `json:"b"`
 			Explanation linkage.Explanation `json:"explanation"`
-			History     []event           `json:"history"`
+			History     []event             `json:"history"`
 		}{ID: l.ID, Register: string(l.Register), Score: l.Score, Status: string(l.Status), Proposed: string(l.Proposed),
 			DecidedBy: l.DecidedBy, DecidedAt: l.DecidedAt, Note: l.Note, A: entryValues(a), B: entryValues(b), Explanation: ex}
 		for _, h := range history {
@@ -367,18 +366,16 @@ func runReviewDecide(ctx context.Context, e *env, action string, args []string) 
 		return err
 	}
 	defer db.Close()
+	rs := &review.Service{Store: db, Now: e.now}
+	var l *registry.Link
 	switch action {
 	case "confirm":
-		err = db.DecideLink(ctx, id, registry.LinkConfirmed, *by, *note)
+		l, err = rs.ConfirmLink(ctx, id, *by, *note)
 	case "reject":
-		err = db.DecideLink(ctx, id, registry.LinkRejected, *by, *note)
+		l, err = rs.RejectLink(ctx, id, *by, *note)
 	default:
-		err = db.ReopenLink(ctx, id, *by, *note)
+		l, err = rs.ReopenLink(ctx, id, *by, *note)
 	}
-	if err != nil {
-		return err
-	}
-	l, err := db.FindLink(ctx, id)
 	if err != nil {
 		return err
 	}

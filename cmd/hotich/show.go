@@ -10,7 +10,6 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -81,7 +80,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 
 // cellLabels labels a source row's cells with their headers; blank and
 // repeated headers get distinct labels, so every cell shows.
-func cellLabels(s sqlite.SourceRow) []string {
+func cellLabels(s registry.SourceRow) []string {
 	labels := registry.ColumnLabels(s.Header)
 	for i := len(labels); i < len(s.Raw); i++ {
 		labels = append(labels, fmt.Sprintf("#%d", i+1))
@@ -89,7 +88,7 @@ func cellLabels(s sqlite.SourceRow) []string {
 	return labels
 }
 
-func cellMap(s sqlite.SourceRow) map[string]string {
+func cellMap(s registry.SourceRow) map[string]string {
 	labels := cellLabels(s)
 	m := make(map[string]string, len(s.Raw))
 	for i, c := range s.Raw {
@@ -98,7 +97,7 @@ func cellMap(s sqlite.SourceRow) map[string]string {
 	return m
 }
 
-func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources []sqlite.SourceRow) {
+func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources []registry.SourceRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Mã bản ghi\t%s\n", r.ID)
 	fmt.Fprintf(tw, "Sổ\tSổ đăng ký %s (%s)\n", r.Register.Name(), r.Register)

@@ -63,7 +63,7 @@ func noWaitFlag(fs *flag.FlagSet) *bool {
 // holds it, it says who on standard error and waits its turn; with noWait
 // it returns an EBUSY error (exit status 5) instead.
 func lockBulk(ctx context.Context, e *env, db *sqlite.DB, job string, noWait bool) (release func(), err error) {
-	wait := func(h sqlite.LockHolder) { fmt.Fprintf(e.stderr, "hotich: %s\n", sqlite.BusyMessage(h)) }
+	wait := func(h registry.LockHolder) { fmt.Fprintf(e.stderr, "hotich: %s\n", sqlite.BusyMessage(h)) }
 	if noWait {
 		wait = nil
 	}

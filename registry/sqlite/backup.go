@@ -19,15 +19,6 @@ import (
 	"github.com/hotich/hotich/registry"
 )
 
-// BackupInfo describes a backup file.
-type BackupInfo struct {
-	Path      string `json:"path"`
-	Bytes     int64  `json:"bytes"`
-	SHA256    string `json:"sha256"`
-	Watermark int64  `json:"watermark"` // the last event the backup holds
-	Records   int64  `json:"records"`
-}
-
 // backupPages is how many pages one backup step copies: a step is where a
 // backup checks for cancellation.
 const backupPages = 4096
@@ -38,7 +29,7 @@ const backupPages = 4096
 // file appears complete or not at all, with its SHA-256 beside it in
 // path.sha256 (the format of sha256sum). Everything is in it: records and
 // their sources, rejects, the event and issue logs, keys, links.
-func (db *DB) Backup(ctx context.Context, path string) (*BackupInfo, error) {
+func (db *DB) Backup(ctx context.Context, path string) (*registry.BackupInfo, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, registry.Errorf(registry.ECONFLICT, "đã có tệp %s: chọn tên khác (bản sao lưu không bị ghi đè)", path)
 	}
@@ -54,7 +45,7 @@ func (db *DB) Backup(ctx context.Context, path string) (*BackupInfo, error) {
 		return nil, fmt.Errorf("backup: begin: %w", err)
 	}
 	defer src.ExecContext(qctx, `ROLLBACK`)
-	info := &BackupInfo{Path: path}
+	info := &registry.BackupInfo{Path: path}
 	if err := src.QueryRowContext(qctx, `SELECT COALESCE(MAX(seq), 0), (SELECT COUNT(*) FROM records) FROM events`).Scan(&info.Watermark, &info.Records); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}

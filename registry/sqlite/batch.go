@@ -643,6 +643,10 @@ func (w *BatchWriter) Pending() int {
 	return w.db.group.rows
 }
 
+// Contended reports whether a short writer (a clerk's write) waits on the
+// store's intent lock for this writer's transaction to end.
+func (w *BatchWriter) Contended() bool { return w.db.shortWriterWaiting() }
+
 // Finish marks the batch done and commits.
 func (w *BatchWriter) Finish(ctx context.Context) error {
 	if err := w.Done(ctx); err != nil {

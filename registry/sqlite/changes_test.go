@@ -13,9 +13,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/registry/vntext"
+	"github.com/hotich/hotich/review"
 )
 
 // syncBirth returns a birth entry of book 01/2010 at Phường Bến Nghé.
@@ -66,13 +68,13 @@ func syncSetLink(tb testing.TB, db *sqlite.DB, a, b string, score float64, statu
 	ctx := context.Background()
 	switch status {
 	case registry.LinkConfirmed, registry.LinkRejected:
-		links, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
+		links, err := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkSuspected, registry.LinkAuto}})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		for _, l := range links {
 			if (l.A == a && l.B == b) || (l.A == b && l.B == a) {
-				if err := db.DecideLink(ctx, l.ID, status, "reviewer", "đối chiếu"); err != nil {
+				if err := decideLink(db, l.ID, status, "reviewer", "đối chiếu"); err != nil {
 					tb.Fatal(err)
 				}
 				return
@@ -81,8 +83,8 @@ func syncSetLink(tb testing.TB, db *sqlite.DB, a, b string, score float64, statu
 		tb.Fatalf("no link %s–%s to decide", a, b)
 	default:
 		last, _ := db.LastSeq(ctx)
-		run := sqlite.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)}
-		if _, err := db.ApplyLinks(ctx, run, []sqlite.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status, Contributions: "{}"}}); err != nil {
+		run := registry.LinkRun{Register: registry.Birth, Watermark: last, Model: "test", StartedAt: time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)}
+		if _, err := db.ApplyLinks(ctx, run, []registry.LinkProposal{{A: a, B: b, AFP: 1, BFP: 1, Score: score, Status: status}}, linkage.Policy); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -174,10 +176,10 @@ func TestChanges(t *testing.T) {
 			syncRow{rec: syncBirth(1, "Nguyễn Văn An", map[string]string{"so_dinh_danh": "079210000001", "noi_sinh": "Nhà riêng"})},
 		)
 		// A correction, a settled conflict, a decided link, a new link.
-		if err := db.CorrectRecord(ctx, syncID(4), "ho_ten", "Võ Minh Duy Anh", "clerk", "QĐ 5/QĐ-UBND"); err != nil {
+		if err := reviewer(db).Correct(ctx, syncID(4), "ho_ten", "Võ Minh Duy Anh", "clerk", "QĐ 5/QĐ-UBND"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.ResolveConflict(ctx, syncID(2), "noi_sinh", "BV Hùng Vương", "clerk", "đối chiếu sổ giấy"); err != nil {
+		if err := reviewer(db).ResolveConflict(ctx, syncID(2), "noi_sinh", "clerk", "đối chiếu sổ giấy", review.Choice{Value: "BV Hùng Vương"}); err != nil {
 			t.Fatal(err)
 		}
 		syncSetLink(t, db, syncID(4), syncID(5), 0.93, registry.LinkRejected)
@@ -274,7 +276,7 @@ func TestChanges(t *testing.T) {
 			Record: func(c registry.RecordChange) error {
 				n++
 				if n == 1 {
-					return db.CorrectRecord(ctx, syncID(5), "ho_ten", "Võ Minh Đức", "clerk", "QĐ 6")
+					return reviewer(db).Correct(ctx, syncID(5), "ho_ten", "Võ Minh Đức", "clerk", "QĐ 6")
 				}
 				if c.Record.ID == syncID(5) && c.Record.Fields["ho_ten"] != "Võ Minh Duy" {
 					t.Errorf("stream sees a write made after it began: %q", c.Record.Fields["ho_ten"])
@@ -317,7 +319,7 @@ func TestChanges(t *testing.T) {
 			t.Fatalf("err = %v after %d records, want context.Canceled after 1", err, n)
 		}
 		// The snapshot was released: writers go on.
-		if err := db.CorrectRecord(ctx, syncID(1), "ho_ten", "Nguyễn Văn Ân", "clerk", "QĐ 7"); err != nil {
+		if err := reviewer(db).Correct(ctx, syncID(1), "ho_ten", "Nguyễn Văn Ân", "clerk", "QĐ 7"); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -3,13 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/vntext"
 )
 
 // lockedRecord is a record read inside a write transaction.
@@ -42,49 +40,10 @@ func (l *lockedRecord) save(ctx context.Context, tx txer, seq int64) error {
 	return txPersonWriter(tx).replace(ctx, l.rid, l.rec)
 }
 
-// setField sets a column of the record to a stored value ("" clears it).
-func (l *lockedRecord) setField(name, stored string) error {
-	switch name {
-	case registry.ColAuthorityName:
-		if stored == "" {
-			return registry.Errorf(registry.EINVALID, "không thể xóa nơi đăng ký")
-		}
-		l.rec.AuthorityName = stored
-	case registry.ColRegisteredOn:
-		d, err := vntext.ParseISODate(stored)
-		if err != nil || d.IsZero() {
-			return registry.Errorf(registry.EINVALID, "ngày đăng ký %q không hợp lệ", stored)
-		}
-		l.rec.RegisteredOn = d
-	default:
-		if stored == "" {
-			delete(l.rec.Fields, name)
-		} else {
-			l.rec.Fields[name] = stored
-		}
-	}
-	return nil
-}
-
-func requireActor(actor, what string) error {
-	if strings.TrimSpace(actor) == "" {
-		return registry.Errorf(registry.EINVALID, "cần ghi rõ người thực hiện (--by) khi %s", what)
-	}
-	return nil
-}
-
-// CorrectRecord changes one field of a record, as a correction of the
-// register (cải chính) decided by actor on the given legal basis. The old
-// value stays in the event log; the identity of the entry (register,
-// authority code, book, number) cannot be corrected. A field with an open
-// conflict must be settled with ResolveConflict instead.
-func (db *DB) CorrectRecord(ctx context.Context, id, field, value, actor, basis string) error {
-	if err := requireActor(actor, "cải chính"); err != nil {
-		return err
-	}
-	if strings.TrimSpace(basis) == "" {
-		return registry.Errorf(registry.EINVALID, "cần ghi căn cứ cải chính (--basis)")
-	}
+// CorrectRecord changes a record as edit decides from the record as stored
+// (with its flags and conflicts): edit changes it in place and returns the
+// correction, which is logged with actor. The record's search keys follow.
+func (db *DB) CorrectRecord(ctx context.Context, id, actor string, edit func(*registry.Record) (registry.Correction, error)) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
@@ -94,47 +53,15 @@ func (db *DB) CorrectRecord(ctx context.Context, id, field, value, actor, basis 
 	if err != nil {
 		return err
 	}
-	col, ok := l.rec.Register.Column(field)
-	if !ok {
-		return registry.Errorf(registry.EINVALID, "sổ %s không có trường %q", l.rec.Register, field)
-	}
-	switch field {
-	case registry.ColRegister, registry.ColAuthorityCode, registry.ColBook, registry.ColNumber:
-		return registry.Errorf(registry.EINVALID, "không thể cải chính %s: trường này xác định trích lục trong sổ", strings.ToLower(col.Aliases[0]))
-	}
-	var open int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM conflicts WHERE record_rid = ? AND field = ? AND resolved_seq IS NULL`, l.rid, field).Scan(&open); err != nil {
+	if err := db.annotate(ctx, l); err != nil {
 		return err
 	}
-	if open > 0 {
-		return registry.Errorf(registry.ECONFLICT, "trường %s đang có xung đột giữa các bản quét: giải quyết xung đột trước (hotich conflicts resolve)", field)
-	}
-	stored := ""
-	if v := vntext.Clean(value); !registry.IsUnknown(v) {
-		s, rerr, _ := registry.NormalizeValue(col, v)
-		if rerr != nil {
-			return registry.Errorf(registry.EINVALID, "%s", rerr.Message)
-		}
-		stored = s
-	} else if col.Required {
-		return registry.Errorf(registry.EINVALID, "không thể xóa thông tin bắt buộc: %s", col.Aliases[0])
-	}
-	old := l.rec.Field(field)
-	if old == stored {
-		return registry.Errorf(registry.EINVALID, "giá trị mới giống giá trị hiện tại")
-	}
-	if err := l.setField(field, stored); err != nil {
-		return err
-	}
-	if err := l.rec.Validate(db.Now()); err != nil {
-		var re *registry.RowError
-		if errors.As(err, &re) {
-			return registry.Errorf(registry.EINVALID, "sau khi cải chính, bản ghi không hợp lệ: %s", re.Message)
-		}
+	c, err := edit(l.rec)
+	if err != nil {
 		return err
 	}
 	seq, err := appendEvent(ctx, tx, db.now(), "record_corrected", l.rid, 0, actor,
-		map[string]string{"field": field, "old": old, "new": stored, "basis": basis})
+		map[string]string{"field": c.Field, "old": c.Old, "new": c.New, "basis": c.Basis})
 	if err != nil {
 		return err
 	}
@@ -144,13 +71,21 @@ func (db *DB) CorrectRecord(ctx context.Context, id, field, value, actor, basis 
 	return tx.Commit()
 }
 
-// ResolveConflict settles a conflict between scans of an entry: value must
-// be one of the values the scans gave. The record takes it, the conflict and
-// its flag are resolved, and the decision is logged.
-func (db *DB) ResolveConflict(ctx context.Context, id, field, value, actor, note string) error {
-	if err := requireActor(actor, "giải quyết xung đột"); err != nil {
+// annotate loads a locked record's flags, conflicts and links.
+func (db *DB) annotate(ctx context.Context, l *lockedRecord) error {
+	ann, err := db.loadAnnotations(ctx, []int64{l.rid})
+	if err != nil {
 		return err
 	}
+	ann.apply(l.rid, l.rec)
+	return nil
+}
+
+// ResolveConflict settles the open conflict on a field of a record with the
+// value decide chooses from the record and the conflict as stored. The
+// record takes it, the conflict and its flag are resolved, and the decision
+// is logged with actor.
+func (db *DB) ResolveConflict(ctx context.Context, id, field, actor string, decide func(*registry.Record, registry.Conflict) (registry.ConflictDecision, error)) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
@@ -160,43 +95,32 @@ func (db *DB) ResolveConflict(ctx context.Context, id, field, value, actor, note
 	if err != nil {
 		return err
 	}
-	var cid int64
-	var raw string
-	err = tx.QueryRowContext(ctx, `SELECT id, vals FROM conflicts WHERE record_rid = ? AND field = ? AND resolved_seq IS NULL`, l.rid, field).Scan(&cid, &raw)
-	if errors.Is(err, sql.ErrNoRows) {
+	if err := db.annotate(ctx, l); err != nil {
+		return err
+	}
+	var conflict *registry.Conflict
+	for _, c := range l.rec.OpenConflicts() {
+		if c.Field == field {
+			conflict = &c
+		}
+	}
+	if conflict == nil {
 		return registry.Errorf(registry.ENOTFOUND, "bản ghi %s không có xung đột chưa giải quyết ở trường %s", id, field)
 	}
+	d, err := decide(l.rec, *conflict)
 	if err != nil {
 		return err
 	}
-	var vals []conflictValue
-	if err := json.Unmarshal([]byte(raw), &vals); err != nil {
-		return fmt.Errorf("conflict %d: %w", cid, err)
-	}
-	var allowed []string
-	found := false
-	for _, v := range vals {
-		allowed = append(allowed, fmt.Sprintf("%q", v.Value))
-		found = found || v.Value == value
-	}
-	if !found {
-		return registry.Errorf(registry.EINVALID, "giá trị %q không phải một trong các giá trị của các bản quét: %s", value, strings.Join(allowed, ", "))
-	}
 	old := l.rec.Field(field)
-	if name, ok := strings.CutPrefix(field, "extra:"); ok {
-		if l.rec.Extra == nil {
-			l.rec.Extra = map[string]string{}
-		}
-		l.rec.Extra[name] = value
-	} else if err := l.setField(field, value); err != nil {
+	if err := l.rec.SetField(field, d.Value); err != nil {
 		return err
 	}
 	seq, err := appendEvent(ctx, tx, db.now(), "conflict_resolved", l.rid, 0, actor,
-		map[string]string{"field": field, "old": old, "chosen": value, "note": note})
+		map[string]string{"field": field, "old": old, "chosen": d.Value, "note": d.Note})
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE conflicts SET resolved_seq = ? WHERE id = ?`, seq, cid); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE conflicts SET resolved_seq = ? WHERE id = ?`, seq, conflict.ID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE flags SET resolved_seq = ? WHERE record_rid = ? AND code = ? AND field = ? AND resolved_seq IS NULL`,
@@ -209,36 +133,32 @@ func (db *DB) ResolveConflict(ctx context.Context, id, field, value, actor, note
 	return tx.Commit()
 }
 
-// ResolveFlag closes a review flag after a person checked the record (for
-// example, confirmed an ID that disagrees with the birth year against the
-// paper register). Conflict flags close with ResolveConflict.
-func (db *DB) ResolveFlag(ctx context.Context, flagID int64, actor, note string) error {
-	if err := requireActor(actor, "đóng cờ"); err != nil {
-		return err
-	}
-	if strings.TrimSpace(note) == "" {
-		return registry.Errorf(registry.EINVALID, "cần ghi lý do đóng cờ (--note)")
-	}
+// ResolveFlag closes an open flag, unless check refuses it, and logs it
+// with actor and note.
+func (db *DB) ResolveFlag(ctx context.Context, flagID int64, actor, note string, check func(registry.OpenFlag) error) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var f registry.OpenFlag
 	var rid int64
-	var code string
+	var code, reg string
 	var resolved sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT record_rid, code, resolved_seq FROM flags WHERE id = ?`, flagID).Scan(&rid, &code, &resolved)
+	err = tx.QueryRowContext(ctx, `SELECT f.record_rid, r.id, r.register, f.code, f.field, f.detail, f.resolved_seq FROM flags f JOIN records r ON r.rid = f.record_rid WHERE f.id = ?`, flagID).
+		Scan(&rid, &f.RecordID, &reg, &code, &f.Flag.Field, &f.Flag.Detail, &resolved)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Errorf(registry.ENOTFOUND, "không có cờ số %d", flagID)
 	}
 	if err != nil {
 		return err
 	}
-	switch {
-	case resolved.Valid:
+	if resolved.Valid {
 		return registry.Errorf(registry.ECONFLICT, "cờ số %d đã được đóng", flagID)
-	case code == string(registry.FlagConflict):
-		return registry.Errorf(registry.EINVALID, "cờ xung đột được đóng khi giải quyết xung đột (hotich conflicts resolve)")
+	}
+	f.ID, f.Register, f.Flag.Code = flagID, registry.Register(reg), registry.FlagCode(code)
+	if err := check(f); err != nil {
+		return err
 	}
 	seq, err := appendEvent(ctx, tx, db.now(), "flag_resolved", rid, 0, actor, map[string]any{"flag": flagID, "code": code, "note": note})
 	if err != nil {
@@ -253,17 +173,10 @@ func (db *DB) ResolveFlag(ctx context.Context, flagID int64, actor, note string)
 	return tx.Commit()
 }
 
-// OpenFlag is a flag in the review queue.
-type OpenFlag struct {
-	ID       int64
-	RecordID string
-	Register registry.Register
-	Flag     registry.Flag
-}
-
 // OpenFlags lists open flags, oldest first, optionally of one code and
 // register.
-func (db *DB) OpenFlags(ctx context.Context, code registry.FlagCode, reg registry.Register, limit int) ([]OpenFlag, error) {
+func (db *DB) OpenFlags(ctx context.Context, ff registry.FlagFilter) ([]registry.OpenFlag, error) {
+	code, reg, limit := ff.Code, ff.Register, ff.Limit
 	names, err := db.batchNames(ctx)
 	if err != nil {
 		return nil, err
@@ -288,9 +201,9 @@ func (db *DB) OpenFlags(ctx context.Context, code registry.FlagCode, reg registr
 		return nil, err
 	}
 	defer rows.Close()
-	var out []OpenFlag
+	var out []registry.OpenFlag
 	for rows.Next() {
-		var f OpenFlag
+		var f registry.OpenFlag
 		var reg, code string
 		var key int64
 		if err := rows.Scan(&f.ID, &f.RecordID, &reg, &code, &f.Flag.Field, &f.Flag.Detail, &key); err != nil {

@@ -16,22 +16,7 @@ import (
 	"github.com/hotich/hotich/registry"
 )
 
-// Import outcomes of an entry.
-const (
-	ImportCreated   = "created"   // not in the store before
-	ImportUpdated   = "updated"   // in the store with another state, now replaced
-	ImportUnchanged = "unchanged" // already in the store in this state
-)
-
-// ImportCounts counts the outcomes of an import.
-type ImportCounts struct {
-	Created, Updated, Unchanged           int
-	LinksCreated, LinksUpdated, LinksSame int
-	LinksRemoved                          int
-	Events                                int // history events added (corrections, settled conflicts)
-}
-
-// Importer rebuilds records and duplicate links from an exchange export
+// importer rebuilds records and duplicate links from an exchange export
 // (another site's store, or this one's): each record with its ID, fields,
 // extra columns, source references, open flags and conflicts; each link
 // between two records by their IDs. An entry replaces the state of the
@@ -45,7 +30,7 @@ type ImportCounts struct {
 // has not ingested are registered as batches of container "ministry" so
 // the references resolve, and each reference gets a source row without
 // raw cells (the format carries values as stored, not cells as read).
-type Importer struct {
+type importer struct {
 	db      *DB
 	source  string // the manifest, for the events
 	tx      *sql.Tx
@@ -55,20 +40,20 @@ type Importer struct {
 	batches map[string]int64
 	added   []string // record IDs created in the open chunk
 	pending int
-	counts  ImportCounts
+	counts  registry.ImportCounts
 }
 
 // NewImporter returns an Importer; source names the export (its manifest)
 // in the events.
-func (db *DB) NewImporter(source string) *Importer {
-	return &Importer{db: db, source: source, batches: map[string]int64{}}
+func (db *DB) NewImporter(source string) registry.Importer {
+	return &importer{db: db, source: source, batches: map[string]int64{}}
 }
 
 // Counts returns the outcomes so far.
-func (im *Importer) Counts() ImportCounts { return im.counts }
+func (im *importer) Counts() registry.ImportCounts { return im.counts }
 
 // Pending returns the number of entries since the last checkpoint.
-func (im *Importer) Pending() int { return im.pending }
+func (im *importer) Pending() int { return im.pending }
 
 // importStmts are the statements an import runs per entry, prepared once
 // per transaction (they close with it).
@@ -77,7 +62,7 @@ type importStmts struct {
 	openFlags, insertFlag, findConflict                           *sql.Stmt
 }
 
-func (im *Importer) begin(ctx context.Context) error {
+func (im *importer) begin(ctx context.Context) error {
 	if im.tx != nil {
 		return nil
 	}
@@ -113,7 +98,7 @@ func (im *Importer) begin(ctx context.Context) error {
 }
 
 // chunkSeq returns the chunk's event, logging it at the first change.
-func (im *Importer) chunkSeq(ctx context.Context) (int64, error) {
+func (im *importer) chunkSeq(ctx context.Context) (int64, error) {
 	if im.seq == 0 {
 		seq, err := appendEvent(ctx, im.tx, im.at, "ministry_import", 0, 0, "", map[string]string{"source": im.source})
 		if err != nil {
@@ -125,7 +110,7 @@ func (im *Importer) chunkSeq(ctx context.Context) (int64, error) {
 }
 
 // Checkpoint commits the entries since the last checkpoint.
-func (im *Importer) Checkpoint(ctx context.Context) error {
+func (im *importer) Checkpoint(ctx context.Context) error {
 	if im.tx == nil {
 		return nil
 	}
@@ -144,7 +129,7 @@ func (im *Importer) Checkpoint(ctx context.Context) error {
 }
 
 // Abort drops the entries since the last checkpoint.
-func (im *Importer) Abort() {
+func (im *importer) Abort() {
 	if im.tx != nil {
 		im.tx.Rollback()
 		im.tx = nil
@@ -165,7 +150,7 @@ type importedRecord struct {
 }
 
 // Record applies a record entry and returns its outcome.
-func (im *Importer) Record(ctx context.Context, r *registry.Record) (string, error) {
+func (im *importer) Record(ctx context.Context, r *registry.Record) (string, error) {
 	ctx = context.WithoutCancel(ctx) // see BatchWriter.begin
 	if !r.Register.Valid() {
 		return "", registry.Errorf(registry.EINVALID, "bản ghi %s: loại sổ %q không hợp lệ", r.ID, r.Register)
@@ -193,7 +178,7 @@ func (im *Importer) Record(ctx context.Context, r *registry.Record) (string, err
 			return "", fmt.Errorf("import %s: %w", r.ID, err)
 		}
 		im.counts.Created++
-		return ImportCreated, nil
+		return registry.ImportCreated, nil
 	}
 	if cur.identityKey != ident.Key() {
 		return "", fmt.Errorf("record ID %s: hash collision between identities %q and %q", r.ID, cur.identityKey, ident.Key())
@@ -204,13 +189,13 @@ func (im *Importer) Record(ctx context.Context, r *registry.Record) (string, err
 	}
 	if !changed {
 		im.counts.Unchanged++
-		return ImportUnchanged, nil
+		return registry.ImportUnchanged, nil
 	}
 	im.counts.Updated++
-	return ImportUpdated, nil
+	return registry.ImportUpdated, nil
 }
 
-func (im *Importer) load(ctx context.Context, id string) (*importedRecord, error) {
+func (im *importer) load(ctx context.Context, id string) (*importedRecord, error) {
 	var c importedRecord
 	var fields, extra, refs string
 	err := im.st.findRecord.QueryRowContext(ctx, id).
@@ -242,7 +227,7 @@ func extraJSON(m map[string]string) any {
 	return encodeMap(m)
 }
 
-func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey string) error {
+func (im *importer) create(ctx context.Context, r *registry.Record, identityKey string) error {
 	seq, err := im.chunkSeq(ctx)
 	if err != nil {
 		return err
@@ -274,7 +259,7 @@ func (im *Importer) create(ctx context.Context, r *registry.Record, identityKey 
 	return err
 }
 
-func (im *Importer) insertFlag(ctx context.Context, rid int64, f registry.Flag, reg registry.Register, seq int64) error {
+func (im *importer) insertFlag(ctx context.Context, rid int64, f registry.Flag, reg registry.Register, seq int64) error {
 	key, err := im.refKey(ctx, f.SourceRef, reg)
 	if err != nil {
 		return err
@@ -285,7 +270,7 @@ func (im *Importer) insertFlag(ctx context.Context, rid int64, f registry.Flag, 
 
 // update replaces a stored record's state with the entry's. It changes
 // nothing and returns false when they are the same.
-func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry.Record) (bool, error) {
+func (im *importer) update(ctx context.Context, cur *importedRecord, r *registry.Record) (bool, error) {
 	same := cur.authority == r.AuthorityName && cur.registeredOn == r.RegisteredOn.ISO() &&
 		maps.Equal(cur.fields, r.Fields) && maps.Equal(cur.extra, r.Extra) && slices.Equal(cur.refs, r.SourceRefs)
 	// Dry runs of the annotations tell whether they differ.
@@ -332,12 +317,12 @@ func (im *Importer) update(ctx context.Context, cur *importedRecord, r *registry
 }
 
 // persons writes search keys with the import's prepared insert.
-func (im *Importer) persons() personWriter {
+func (im *importer) persons() personWriter {
 	return personWriter{insert: im.st.insertPerson.ExecContext, delete: txExec(im.tx, `DELETE FROM persons WHERE record_rid = ?`)}
 }
 
 // sourceRows gives every source reference of the record a source row.
-func (im *Importer) sourceRows(ctx context.Context, rid int64, r *registry.Record) error {
+func (im *importer) sourceRows(ctx context.Context, rid int64, r *registry.Record) error {
 	flagged := map[string]bool{}
 	for _, f := range r.Flags {
 		flagged[f.SourceRef] = true
@@ -365,7 +350,7 @@ func (im *Importer) sourceRows(ctx context.Context, rid int64, r *registry.Recor
 
 // refKey turns a source reference "file#n" into a source-row key of this
 // store, registering the file as a batch if the store has none of that name.
-func (im *Importer) refKey(ctx context.Context, ref string, reg registry.Register) (int64, error) {
+func (im *importer) refKey(ctx context.Context, ref string, reg registry.Register) (int64, error) {
 	if ref == "" {
 		return 0, nil
 	}
@@ -384,7 +369,7 @@ func (im *Importer) refKey(ctx context.Context, ref string, reg registry.Registe
 	return rowKey(id, int(n)), nil
 }
 
-func (im *Importer) batchID(ctx context.Context, name string, reg registry.Register) (int64, error) {
+func (im *importer) batchID(ctx context.Context, name string, reg registry.Register) (int64, error) {
 	if id, ok := im.batches[name]; ok {
 		return id, nil
 	}
@@ -417,7 +402,7 @@ type storedFlag struct {
 // syncFlags makes the record's open flags those of the entry: flags the
 // entry lacks are closed, flags it adds are raised. With apply false it only
 // reports whether anything would change.
-func (im *Importer) syncFlags(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
+func (im *importer) syncFlags(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
 	rows, err := im.st.openFlags.QueryContext(ctx, rid)
 	if err != nil {
 		return false, err
@@ -475,7 +460,7 @@ next:
 // syncConflicts makes the record's conflicts those of the entry, field by
 // field (conflicts are never deleted: one the entry lacks stays). With apply
 // false it only reports whether anything would change.
-func (im *Importer) syncConflicts(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
+func (im *importer) syncConflicts(ctx context.Context, rid int64, r *registry.Record, seq int64, apply bool) (bool, error) {
 	changed := false
 	for _, c := range r.Conflicts {
 		vals := make([]conflictValue, len(c.Values))
@@ -538,7 +523,7 @@ func resolvedSeq(resolved bool, seq int64) any {
 
 // Link applies a duplicate link between two records already in the store
 // and returns its outcome.
-func (im *Importer) Link(ctx context.Context, a, b string, score float64, status registry.LinkStatus) (string, error) {
+func (im *importer) Link(ctx context.Context, a, b string, score float64, status registry.LinkStatus) (string, error) {
 	ctx = context.WithoutCancel(ctx)
 	if err := im.begin(ctx); err != nil {
 		return "", err
@@ -575,12 +560,12 @@ func (im *Importer) Link(ctx context.Context, a, b string, score float64, status
 			return "", fmt.Errorf("link %s–%s: %w", a, b, err)
 		}
 		im.counts.LinksCreated++
-		return ImportCreated, nil
+		return registry.ImportCreated, nil
 	case err != nil:
 		return "", err
 	case curScore == score && curStatus == string(status):
 		im.counts.LinksSame++
-		return ImportUnchanged, nil
+		return registry.ImportUnchanged, nil
 	}
 	if _, err := im.chunkSeq(ctx); err != nil {
 		return "", err
@@ -594,13 +579,13 @@ func (im *Importer) Link(ctx context.Context, a, b string, score float64, status
 		return "", err
 	}
 	im.counts.LinksUpdated++
-	return ImportUpdated, nil
+	return registry.ImportUpdated, nil
 }
 
 // RemoveLink applies the removal of a duplicate link between two records:
 // the link goes if the store has it. Flags the link raised are part of the
 // records' entries, not of the link.
-func (im *Importer) RemoveLink(ctx context.Context, a, b string) (string, error) {
+func (im *importer) RemoveLink(ctx context.Context, a, b string) (string, error) {
 	ctx = context.WithoutCancel(ctx)
 	if err := im.begin(ctx); err != nil {
 		return "", err
@@ -614,7 +599,7 @@ func (im *Importer) RemoveLink(ctx context.Context, a, b string) (string, error)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		im.counts.LinksSame++
-		return ImportUnchanged, nil
+		return registry.ImportUnchanged, nil
 	}
 	if _, err := im.chunkSeq(ctx); err != nil {
 		return "", err
@@ -623,7 +608,7 @@ func (im *Importer) RemoveLink(ctx context.Context, a, b string) (string, error)
 		return "", err
 	}
 	im.counts.LinksRemoved++
-	return ImportUpdated, nil
+	return registry.ImportUpdated, nil
 }
 
 // historyKinds are the events of a record's history that an import
@@ -638,7 +623,7 @@ var historyKinds = map[string]bool{"record_corrected": true, "conflict_resolved"
 // that a rebuilt site prints the same corrections. An event already in
 // the log (the same kind, time, actor and details: imported before, or
 // this site's own) is not added again.
-func (im *Importer) History(ctx context.Context, recordID string, events []registry.Event) error {
+func (im *importer) History(ctx context.Context, recordID string, events []registry.Event) error {
 	var rid int64
 	for _, e := range events {
 		if !historyKinds[e.Kind] {

@@ -8,6 +8,7 @@ import (
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/review"
 )
 
 // syncDump returns the store's JSONL dump, the operator's lossless view.
@@ -24,7 +25,7 @@ func syncDump(tb testing.TB, db *sqlite.DB) []byte {
 
 // syncCopy applies the changes of src since a watermark to dst, as an
 // export read back would, and returns the import's counts.
-func syncCopy(tb testing.TB, src, dst *sqlite.DB, since int64) (sqlite.ImportCounts, int64) {
+func syncCopy(tb testing.TB, src, dst *sqlite.DB, since int64) (registry.ImportCounts, int64) {
 	tb.Helper()
 	ctx := context.Background()
 	im := dst.NewImporter("test")
@@ -99,14 +100,14 @@ func TestImport(t *testing.T) {
 		t.Run("Changes", func(t *testing.T) {
 			mark, _ := src.LastSeq(ctx)
 			syncWriteBatch(t, src, "ks-2010-d.csv", syncRow{rec: syncBirth(8, "Mai Văn Khoa", nil)})
-			if err := src.CorrectRecord(ctx, syncID(3), "que_quan", "Đà Nẵng", "clerk", "QĐ 9"); err != nil {
+			if err := reviewer(src).Correct(ctx, syncID(3), "que_quan", "Đà Nẵng", "clerk", "QĐ 9"); err != nil {
 				t.Fatal(err)
 			}
-			if err := src.ResolveConflict(ctx, syncID(2), "noi_sinh", "BV Hùng Vương", "clerk", "sổ giấy"); err != nil {
+			if err := reviewer(src).ResolveConflict(ctx, syncID(2), "noi_sinh", "clerk", "sổ giấy", review.Choice{Value: "BV Hùng Vương"}); err != nil {
 				t.Fatal(err)
 			}
-			flags, _ := src.OpenFlags(ctx, registry.FlagIDMismatch, "", 0)
-			if err := src.ResolveFlag(ctx, flags[0].ID, "clerk", "đã đối chiếu"); err != nil {
+			flags, _ := src.OpenFlags(ctx, registry.FlagFilter{Code: registry.FlagIDMismatch})
+			if err := reviewer(src).ResolveFlag(ctx, flags[0].ID, "clerk", "đã đối chiếu"); err != nil {
 				t.Fatal(err)
 			}
 			syncSetLink(t, src, syncID(4), syncID(5), 0.93, registry.LinkConfirmed)
@@ -120,7 +121,7 @@ func TestImport(t *testing.T) {
 			if a, b := syncDump(t, src), syncDump(t, dst); !bytes.Equal(a, b) {
 				t.Fatalf("dumps differ after the changes:\nsource\n%s\nimported\n%s", a, b)
 			}
-			open, _ := dst.OpenFlags(ctx, registry.FlagIDMismatch, "", 0)
+			open, _ := dst.OpenFlags(ctx, registry.FlagFilter{Code: registry.FlagIDMismatch})
 			if len(open) != 0 {
 				t.Errorf("flag closed at the source still open: %+v", open)
 			}

@@ -318,7 +318,7 @@ func TestCorrections(t *testing.T) {
 	db := MustOpenDB(t)
 	rec := birthEntry(t, "8")
 	mustImport(t, db, rec)
-	if err := db.CorrectRecord(ctx, rec.ID, "ho_ten", "Trần Ngọc Bảo Ánh", "Lê Văn Trưởng", "Quyết định số 15/QĐ-UBND"); err != nil {
+	if err := reviewer(db).Correct(ctx, rec.ID, "ho_ten", "Trần Ngọc Bảo Ánh", "Lê Văn Trưởng", "Quyết định số 15/QĐ-UBND"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Corrections(ctx, rec.ID)

@@ -178,53 +178,33 @@ func (db *DB) ChangedSince(ctx context.Context, reg registry.Register, since int
 	return n, err
 }
 
-// LinkModel returns the stored linkage model of a register (JSON) and the
-// number of entries it was estimated on, or "" when there is none.
-func (db *DB) LinkModel(ctx context.Context, reg registry.Register) (model string, records int, err error) {
-	err = db.db.QueryRowContext(ctx, `SELECT model, records FROM link_models WHERE register = ?`, string(reg)).Scan(&model, &records)
+// LinkModel returns the stored linkage model of a register, or nil.
+func (db *DB) LinkModel(ctx context.Context, reg registry.Register) (*registry.LinkModel, error) {
+	var js string
+	err := db.db.QueryRowContext(ctx, `SELECT model FROM link_models WHERE register = ?`, string(reg)).Scan(&js)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, nil
+		return nil, nil
 	}
-	return model, records, err
+	if err != nil {
+		return nil, err
+	}
+	var m registry.LinkModel
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		return nil, fmt.Errorf("stored linkage model of %s: %w", reg, err)
+	}
+	return &m, nil
 }
 
 // SaveLinkModel stores the linkage model of a register.
-func (db *DB) SaveLinkModel(ctx context.Context, reg registry.Register, model string, records int) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO link_models (register, model, records, created_at) VALUES (?, ?, ?, ?)
+func (db *DB) SaveLinkModel(ctx context.Context, reg registry.Register, m *registry.LinkModel) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = db.db.ExecContext(ctx, `INSERT INTO link_models (register, model, records, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (register) DO UPDATE SET model = excluded.model, records = excluded.records, created_at = excluded.created_at`,
-		string(reg), model, records, db.now())
+		string(reg), string(b), m.Records, db.now())
 	return err
-}
-
-// LinkRun describes a linkage run whose proposals ApplyLinks stores.
-type LinkRun struct {
-	Register  registry.Register
-	Since     int64     // records with a greater version were matched
-	Watermark int64     // the store's last seq before the run read the records (see ApplyLinks)
-	Model     string    // ID of the model
-	StartedAt time.Time // when the run started
-	Stats     any       // JSON-encoded into the run's row
-}
-
-// LinkProposal is a pair of records a run scored: a link to create or
-// update, or (Status "") a stored link whose pair no longer reaches the
-// review threshold.
-type LinkProposal struct {
-	A, B          string // record IDs
-	AFP, BFP      uint64 // fingerprints of the records' data
-	Score         float64
-	Status        registry.LinkStatus // auto, suspected or ""
-	Contributions string              // JSON
-}
-
-// LinkChanges counts what ApplyLinks did.
-type LinkChanges struct {
-	Created   int `json:"created"`
-	Updated   int `json:"updated"`   // score or status changed
-	Dropped   int `json:"dropped"`   // fell below the review threshold
-	Reset     int `json:"reset"`     // a decision undone because an entry's data changed
-	Kept      int `json:"kept"`      // a decision kept: the data it was made on is unchanged
-	Unchanged int `json:"unchanged"` // scored as stored
 }
 
 // linkTx is a write transaction that prepares each statement once: a
@@ -321,11 +301,11 @@ const applyChunk = 2000
 // proposals again changes nothing. The run is recorded with its watermark,
 // the next run's since: past the run's own events when no one else wrote
 // meanwhile, else run.Watermark.
-func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkProposal) (LinkChanges, error) {
-	var ch LinkChanges
+func (db *DB) ApplyLinks(ctx context.Context, run registry.LinkRun, proposals []registry.LinkProposal, policy registry.LinkPolicy) (registry.LinkChanges, error) {
+	var ch registry.LinkChanges
 	for start := 0; start < len(proposals); start += applyChunk {
 		end := min(start+applyChunk, len(proposals))
-		if err := db.applyLinkChunk(ctx, proposals[start:end], &ch); err != nil {
+		if err := db.applyLinkChunk(ctx, proposals[start:end], policy, &ch); err != nil {
 			return ch, err
 		}
 	}
@@ -347,8 +327,8 @@ func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkPropo
 		watermark = last
 	}
 	stats, err := json.Marshal(struct {
-		Stats   any         `json:"stats,omitempty"`
-		Changes LinkChanges `json:"changes"`
+		Stats   registry.LinkRunStats `json:"stats"`
+		Changes registry.LinkChanges  `json:"changes"`
 	}{run.Stats, ch})
 	if err != nil {
 		return ch, err
@@ -358,7 +338,7 @@ func (db *DB) ApplyLinks(ctx context.Context, run LinkRun, proposals []LinkPropo
 	return ch, err
 }
 
-func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *LinkChanges) error {
+func (db *DB) applyLinkChunk(ctx context.Context, proposals []registry.LinkProposal, policy registry.LinkPolicy, ch *registry.LinkChanges) error {
 	tx, err := db.beginLinks(ctx, true)
 	if err != nil {
 		return err
@@ -373,30 +353,52 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 		if err := tx.queryRow(ctx, `SELECT rid FROM records WHERE id = ?`, p.B).Scan(&bRID); err != nil {
 			return fmt.Errorf("link %s: %w", p.B, err)
 		}
-		aID, bID := p.A, p.B
-		aFP, bFP := int64(p.AFP), int64(p.BFP)
 		if aRID > bRID {
-			aRID, bRID, aID, bID, aFP, bFP = bRID, aRID, bID, aID, bFP, aFP
+			p.A, p.B, p.AFP, p.BFP = p.B, p.A, p.BFP, p.AFP
+			aRID, bRID = bRID, aRID
+		}
+		aID, bID := p.A, p.B
+		p.Score = roundScore(p.Score) // the store keeps four decimals
+		contributions := []byte("{}") // a link without an explanation
+		if p.Explanation != nil {
+			if contributions, err = json.Marshal(p.Explanation); err != nil {
+				return err
+			}
 		}
 		x, err := scanLinkRow(tx.queryRow(ctx, `SELECT `+linkRowColumns+` FROM links WHERE a_rid = ? AND b_rid = ?`, aRID, bRID))
-		if errors.Is(err, sql.ErrNoRows) {
-			x = nil
-		} else if err != nil {
-			return err
-		}
-		score := roundScore(p.Score)
-		status := string(p.Status)
+		var stored *registry.StoredLink
 		switch {
-		case x == nil && status == "":
+		case errors.Is(err, sql.ErrNoRows):
+			x = nil
+		case err != nil:
+			return err
+		default:
+			if stored, err = x.stored(); err != nil {
+				return err
+			}
+		}
+		status := string(p.Status)
+		action := policy(stored, p)
+		switch action {
+		case registry.LinkSkip:
 			continue
-		case x == nil:
+		case registry.LinkKeep:
+			ch.Kept++
+			continue
+		case registry.LinkUnchanged:
+			ch.Unchanged++
+			continue
+		case registry.LinkCreate:
+			if x != nil {
+				return fmt.Errorf("link %s %s: the policy creates a link that exists", aID, bID)
+			}
 			res, err := tx.exec(ctx, `INSERT INTO links (a_rid, b_rid, score, status, proposed, contributions, created_seq, version, a_fp, b_fp)
-				VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, aRID, bRID, score, status, status, p.Contributions, aFP, bFP)
+				VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, aRID, bRID, p.Score, status, status, string(contributions), int64(p.AFP), int64(p.BFP))
 			if err != nil {
 				return fmt.Errorf("insert link %s %s: %w", aID, bID, err)
 			}
 			id, _ := res.LastInsertId()
-			seq, err := appendEvent(ctx, tx.Tx, at, "link_created", aRID, 0, "", linkDetail(id, aID, bID, status, "", score))
+			seq, err := appendEvent(ctx, tx.Tx, at, "link_created", aRID, 0, "", linkDetail(id, aID, bID, status, "", p.Score))
 			if err != nil {
 				return err
 			}
@@ -410,31 +412,26 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 			ch.Created++
 			continue
 		}
-		decided := x.status == string(registry.LinkConfirmed) || x.status == string(registry.LinkRejected)
-		sameData := x.aFP == aFP && x.bFP == bFP
-		switch {
-		case decided && sameData:
-			ch.Kept++
-			continue
-		case !decided && status != "" && sameData && x.status == status && x.score == score && x.contributions == p.Contributions:
-			ch.Unchanged++
-			continue
+		if x == nil {
+			return fmt.Errorf("link %s %s: the policy changes a link that does not exist", aID, bID)
+		}
+		drop := action == registry.LinkDrop || action == registry.LinkResetDrop
+		if drop {
+			status = ""
 		}
 		kind := "link_rescored"
-		switch {
-		case decided:
+		switch action {
+		case registry.LinkReset, registry.LinkResetDrop:
 			kind = "link_reset" // the data the decision was made on changed
 			ch.Reset++
-		case status == "":
+		case registry.LinkDrop:
+			kind = "link_dropped"
 			ch.Dropped++
 		default:
 			ch.Updated++
 		}
-		if status == "" {
-			kind = map[bool]string{true: "link_reset", false: "link_dropped"}[decided]
-		}
-		detail := linkDetail(x.id, aID, bID, status, x.status, score)
-		if decided {
+		detail := linkDetail(x.id, aID, bID, status, x.status, p.Score)
+		if action == registry.LinkReset || action == registry.LinkResetDrop {
 			detail["decided_by"] = x.decidedBy.String
 		}
 		seq, err := appendEvent(ctx, tx.Tx, at, kind, aRID, 0, "", detail)
@@ -444,18 +441,43 @@ func (db *DB) applyLinkChunk(ctx context.Context, proposals []LinkProposal, ch *
 		if err := db.linkChanged(ctx, tx, x, aID, bID, status, seq); err != nil {
 			return err
 		}
-		if status == "" {
+		if drop {
 			if _, err := tx.exec(ctx, `DELETE FROM links WHERE id = ?`, x.id); err != nil {
 				return err
 			}
 			continue
 		}
 		if _, err := tx.exec(ctx, `UPDATE links SET score = ?, status = ?, proposed = ?, contributions = ?, a_fp = ?, b_fp = ?, version = ?,
-			decided_by = NULL, decided_at = NULL, note = NULL WHERE id = ?`, score, status, status, p.Contributions, aFP, bFP, seq, x.id); err != nil {
+			decided_by = NULL, decided_at = NULL, note = NULL WHERE id = ?`, p.Score, status, status, string(contributions), int64(p.AFP), int64(p.BFP), seq, x.id); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
+}
+
+// stored returns the link as a linkage policy weighs it.
+func (l *linkRow) stored() (*registry.StoredLink, error) {
+	st := &registry.StoredLink{Status: registry.LinkStatus(l.status), Score: l.score, AFP: uint64(l.aFP), BFP: uint64(l.bFP)}
+	exp, err := decodeExplanation(l.contributions)
+	if err != nil {
+		return nil, fmt.Errorf("link %d: %w", l.id, err)
+	}
+	st.Explanation = exp
+	return st, nil
+}
+
+// decodeExplanation reads a link's stored explanation; an imported link
+// has none.
+func decodeExplanation(js string) (*registry.LinkExplanation, error) {
+	switch js {
+	case "", "{}", "null":
+		return nil, nil
+	}
+	var e registry.LinkExplanation
+	if err := json.Unmarshal([]byte(js), &e); err != nil {
+		return nil, fmt.Errorf("explanation: %w", err)
+	}
+	return &e, nil
 }
 
 func linkDetail(id int64, a, b, status, from string, score float64) map[string]any {
@@ -505,46 +527,27 @@ func (db *DB) linkChanged(ctx context.Context, tx *linkTx, l *linkRow, aID, bID,
 	return err
 }
 
-// Link is a stored duplicate link as a reviewer sees it.
-type Link struct {
-	ID            int64
-	Register      registry.Register
-	A, B          string // record IDs, A the older record in the store
-	Score         float64
-	Status        registry.LinkStatus
-	Proposed      registry.LinkStatus // what the score gives: auto or suspected
-	Contributions string              // JSON explanation of the score
-	DecidedBy     string
-	DecidedAt     string
-	Note          string
-	CreatedSeq    int64
-	Version       int64
-}
-
-// LinkFilter selects links for review.
-type LinkFilter struct {
-	Register registry.Register
-	Status   []registry.LinkStatus // none: suspected only (the review queue)
-	MinScore float64
-	Limit    int // 0: no limit
-}
-
 const linkSelect = `SELECT l.id, ra.register, ra.id, rb.id, l.score, l.status, l.proposed, l.contributions,
 	COALESCE(l.decided_by, ''), COALESCE(l.decided_at, ''), COALESCE(l.note, ''), l.created_seq, l.version
 	FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid`
 
-func scanLink(s interface{ Scan(...any) error }) (*Link, error) {
-	var l Link
-	var reg, status, proposed string
-	if err := s.Scan(&l.ID, &reg, &l.A, &l.B, &l.Score, &status, &proposed, &l.Contributions, &l.DecidedBy, &l.DecidedAt, &l.Note, &l.CreatedSeq, &l.Version); err != nil {
+func scanLink(s interface{ Scan(...any) error }) (*registry.Link, error) {
+	var l registry.Link
+	var reg, status, proposed, contributions string
+	if err := s.Scan(&l.ID, &reg, &l.A, &l.B, &l.Score, &status, &proposed, &contributions, &l.DecidedBy, &l.DecidedAt, &l.Note, &l.CreatedSeq, &l.Version); err != nil {
 		return nil, err
 	}
 	l.Register, l.Status, l.Proposed = registry.Register(reg), registry.LinkStatus(status), registry.LinkStatus(proposed)
+	exp, err := decodeExplanation(contributions)
+	if err != nil {
+		return nil, fmt.Errorf("link %d: %w", l.ID, err)
+	}
+	l.Explanation = exp
 	return &l, nil
 }
 
 // Links lists links, highest score first (then oldest).
-func (db *DB) Links(ctx context.Context, f LinkFilter) ([]*Link, error) {
+func (db *DB) Links(ctx context.Context, f registry.LinkFilter) ([]*registry.Link, error) {
 	statuses := f.Status
 	if len(statuses) == 0 {
 		statuses = []registry.LinkStatus{registry.LinkSuspected}
@@ -574,7 +577,7 @@ func (db *DB) Links(ctx context.Context, f LinkFilter) ([]*Link, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Link
+	var out []*registry.Link
 	for rows.Next() {
 		l, err := scanLink(rows)
 		if err != nil {
@@ -586,7 +589,7 @@ func (db *DB) Links(ctx context.Context, f LinkFilter) ([]*Link, error) {
 }
 
 // FindLink returns a link by its number.
-func (db *DB) FindLink(ctx context.Context, id int64) (*Link, error) {
+func (db *DB) FindLink(ctx context.Context, id int64) (*registry.Link, error) {
 	l, err := scanLink(db.db.QueryRowContext(ctx, linkSelect+` WHERE l.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, registry.Errorf(registry.ENOTFOUND, "không có liên kết số %d", id)
@@ -601,41 +604,18 @@ func (db *DB) LinkEvents(ctx context.Context, id int64) ([]registry.Event, error
 		AND json_extract(e.detail, '$.link') = ? ORDER BY e.seq`, id, id)
 }
 
-// DecideLink records a person's decision on a link: confirmed (the two
-// entries record the same event) or rejected (they do not). The decision
-// is logged with who made it and holds over later linkage runs while
-// neither entry's data changes; ReopenLink undoes it.
-func (db *DB) DecideLink(ctx context.Context, id int64, status registry.LinkStatus, actor, note string) error {
-	if status != registry.LinkConfirmed && status != registry.LinkRejected {
-		return registry.Errorf(registry.EINVALID, "quyết định phải là confirmed hoặc rejected")
+// ChangeLink changes a link's status as next decides from the link as
+// stored, logging an event of the given kind with who and why. A
+// confirmed or rejected status records the decision; any other clears it.
+func (db *DB) ChangeLink(ctx context.Context, id int64, kind, actor, note string, next func(*registry.Link) (registry.LinkStatus, error)) (*registry.Link, error) {
+	err := db.changeLink(ctx, id, kind, actor, note, next)
+	if err != nil {
+		return nil, err
 	}
-	if err := requireActor(actor, "quyết định về liên kết trùng"); err != nil {
-		return err
-	}
-	kind := map[registry.LinkStatus]string{registry.LinkConfirmed: "link_confirmed", registry.LinkRejected: "link_rejected"}[status]
-	return db.changeLink(ctx, id, kind, actor, note, func(x *linkRow) (string, error) {
-		if x.status == string(status) {
-			return "", registry.Errorf(registry.ECONFLICT, "liên kết số %d đã ở trạng thái %s (dùng hotich review reopen để mở lại)", id, status)
-		}
-		return string(status), nil
-	})
+	return db.FindLink(ctx, id)
 }
 
-// ReopenLink undoes a person's decision on a link: it returns to the status
-// its score gives (auto or suspected, back in the review queue).
-func (db *DB) ReopenLink(ctx context.Context, id int64, actor, note string) error {
-	if err := requireActor(actor, "mở lại liên kết trùng"); err != nil {
-		return err
-	}
-	return db.changeLink(ctx, id, "link_reopened", actor, note, func(x *linkRow) (string, error) {
-		if x.status != string(registry.LinkConfirmed) && x.status != string(registry.LinkRejected) {
-			return "", registry.Errorf(registry.ECONFLICT, "liên kết số %d chưa có quyết định nào để mở lại (trạng thái %s)", id, x.status)
-		}
-		return x.proposed, nil
-	})
-}
-
-func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string, next func(*linkRow) (string, error)) error {
+func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string, next func(*registry.Link) (registry.LinkStatus, error)) error {
 	tx, err := db.beginLinks(ctx, false)
 	if err != nil {
 		return err
@@ -648,10 +628,15 @@ func (db *DB) changeLink(ctx context.Context, id int64, kind, actor, note string
 	if err != nil {
 		return err
 	}
-	status, err := next(x)
+	cur, err := scanLink(tx.QueryRowContext(ctx, linkSelect+` WHERE l.id = ?`, id))
 	if err != nil {
 		return err
 	}
+	st, err := next(cur)
+	if err != nil {
+		return err
+	}
+	status := string(st)
 	var aID, bID string
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM records WHERE rid = ?), (SELECT id FROM records WHERE rid = ?)`, x.aRID, x.bRID).Scan(&aID, &bID); err != nil {
 		return err

@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
 	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/registry/vntext"
+	"github.com/hotich/hotich/review"
 )
 
 // linkBirth returns a birth entry numbered n of book 01/2010 at Phường Bến
@@ -50,7 +52,7 @@ func linkStore(tb testing.TB, db *sqlite.DB, name string, recs ...*registry.Reco
 
 func openDuplicateFlags(tb testing.TB, db *sqlite.DB) int {
 	tb.Helper()
-	fl, err := db.OpenFlags(context.Background(), registry.FlagSuspectDuplicate, "", 0)
+	fl, err := db.OpenFlags(context.Background(), registry.FlagFilter{Code: registry.FlagSuspectDuplicate})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -116,16 +118,16 @@ func TestApplyLinks(t *testing.T) {
 		ids := linkStore(t, db, "a.csv", linkBirth(1, "Nguyễn Văn An"), linkBirth(2, "Nguyen Van An"), linkBirth(3, "Nguyễn Văn Ann"))
 		return db, ids
 	}
-	run := sqlite.LinkRun{Register: registry.Birth, Model: "m1", StartedAt: time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)}
-	props := func(ids []string, fpB uint64) []sqlite.LinkProposal {
-		return []sqlite.LinkProposal{
-			{A: ids[0], B: ids[1], AFP: 11, BFP: fpB, Score: 0.99991, Status: registry.LinkAuto, Contributions: `{"bits":13.4}`},
-			{A: ids[2], B: ids[0], AFP: 13, BFP: 11, Score: 0.8, Status: registry.LinkSuspected, Contributions: `{"bits":2}`},
+	run := registry.LinkRun{Register: registry.Birth, Model: "m1", StartedAt: time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC)}
+	props := func(ids []string, fpB uint64) []registry.LinkProposal {
+		return []registry.LinkProposal{
+			{A: ids[0], B: ids[1], AFP: 11, BFP: fpB, Score: 0.99991, Status: registry.LinkAuto, Explanation: &registry.LinkExplanation{Bits: 13.4}},
+			{A: ids[2], B: ids[0], AFP: 13, BFP: 11, Score: 0.8, Status: registry.LinkSuspected, Explanation: &registry.LinkExplanation{Bits: 2}},
 		}
 	}
 	statusOf := func(t *testing.T, db *sqlite.DB, a, b string) registry.LinkStatus {
 		t.Helper()
-		ls, err := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
+		ls, err := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +144,7 @@ func TestApplyLinks(t *testing.T) {
 		before := lastSeq(t, db)
 		run := run
 		run.Watermark = before
-		ch, err := db.ApplyLinks(ctx, run, props(ids, 12))
+		ch, err := db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +176,7 @@ func TestApplyLinks(t *testing.T) {
 		linkStore(t, db, "b.csv", linkBirth(4, "Lê Văn Tư"))
 		r2 := run
 		r2.Watermark = after
-		db.ApplyLinks(ctx, r2, nil)
+		db.ApplyLinks(ctx, r2, nil, linkage.Policy)
 		if since, _ := db.LinkSince(ctx, registry.Birth); since != after {
 			t.Errorf("LinkSince = %d after a foreign write, want the run's watermark %d", since, after)
 		}
@@ -182,9 +184,9 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("Idempotent", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		seq := lastSeq(t, db)
-		ch, err := db.ApplyLinks(ctx, run, props(ids, 12))
+		ch, err := db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,10 +197,10 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("RescoreLeavesQueue", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		p := props(ids, 12)
 		p[1].Score, p[1].Status = 0.9995, registry.LinkAuto
-		ch, err := db.ApplyLinks(ctx, run, p)
+		ch, err := db.ApplyLinks(ctx, run, p, linkage.Policy)
 		if err != nil || ch.Updated != 1 {
 			t.Fatalf("%+v, %v; want 1 updated", ch, err)
 		}
@@ -209,10 +211,10 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("Drop", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		p := props(ids, 12)
 		p[1].Status = ""
-		ch, err := db.ApplyLinks(ctx, run, p)
+		ch, err := db.ApplyLinks(ctx, run, p, linkage.Policy)
 		if err != nil || ch.Dropped != 1 {
 			t.Fatalf("%+v, %v; want 1 dropped", ch, err)
 		}
@@ -220,7 +222,7 @@ func TestApplyLinks(t *testing.T) {
 			t.Error("dropped link or its flags remain")
 		}
 		// A pair below the threshold that was never linked is no change.
-		ch, _ = db.ApplyLinks(ctx, run, p)
+		ch, _ = db.ApplyLinks(ctx, run, p, linkage.Policy)
 		if ch.Created != 0 || ch.Dropped != 0 {
 			t.Errorf("%+v", ch)
 		}
@@ -228,15 +230,15 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("DecisionSurvivesReruns", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		l := findLink(t, db, ids[0], ids[2])
-		if err := db.DecideLink(ctx, l.ID, registry.LinkRejected, "Lê Thị Mai", "sinh đôi"); err != nil {
+		if err := rejectLink(db, l.ID, "Lê Thị Mai", "sinh đôi"); err != nil {
 			t.Fatal(err)
 		}
 		if openDuplicateFlags(t, db) != 0 {
 			t.Error("flags open after the decision")
 		}
-		ch, err := db.ApplyLinks(ctx, run, props(ids, 12))
+		ch, err := db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		if err != nil || ch.Kept != 1 {
 			t.Fatalf("%+v, %v; want the decision kept", ch, err)
 		}
@@ -251,12 +253,12 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("DataChangeResetsDecision", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		l := findLink(t, db, ids[0], ids[1])
-		if err := db.DecideLink(ctx, l.ID, registry.LinkRejected, "Lê Thị Mai", ""); err != nil {
+		if err := rejectLink(db, l.ID, "Lê Thị Mai", ""); err != nil {
 			t.Fatal(err)
 		}
-		ch, err := db.ApplyLinks(ctx, run, props(ids, 99)) // record B's data changed
+		ch, err := db.ApplyLinks(ctx, run, props(ids, 99), linkage.Policy) // record B's data changed
 		if err != nil || ch.Reset != 1 {
 			t.Fatalf("%+v, %v; want the decision reset", ch, err)
 		}
@@ -271,13 +273,13 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("Reopen", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		l := findLink(t, db, ids[0], ids[2])
-		if err := db.DecideLink(ctx, l.ID, registry.LinkConfirmed, "Lê Thị Mai", "đăng ký lại"); err != nil {
+		if err := confirmLink(db, l.ID, "Lê Thị Mai", "đăng ký lại"); err != nil {
 			t.Fatal(err)
 		}
 		v := version(t, db, ids[2])
-		if err := db.ReopenLink(ctx, l.ID, "Trần Văn Bình", "nhầm"); err != nil {
+		if err := reopenLink(db, l.ID, "Trần Văn Bình", "nhầm"); err != nil {
 			t.Fatal(err)
 		}
 		if statusOf(t, db, ids[0], ids[2]) != registry.LinkSuspected || openDuplicateFlags(t, db) != 2 {
@@ -294,49 +296,48 @@ func TestApplyLinks(t *testing.T) {
 
 	t.Run("Errors", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
 		l := findLink(t, db, ids[0], ids[2])
 		for _, tc := range []struct {
 			name string
 			err  error
 			code string
 		}{
-			{"NoActor", db.DecideLink(ctx, l.ID, registry.LinkConfirmed, " ", ""), registry.EINVALID},
-			{"BadStatus", db.DecideLink(ctx, l.ID, registry.LinkAuto, "X", ""), registry.EINVALID},
-			{"NotFound", db.DecideLink(ctx, 999, registry.LinkConfirmed, "X", ""), registry.ENOTFOUND},
-			{"ReopenUndecided", db.ReopenLink(ctx, l.ID, "X", ""), registry.ECONFLICT},
+			{"NoActor", confirmLink(db, l.ID, " ", ""), registry.EINVALID},
+			{"NotFound", confirmLink(db, 999, "X", ""), registry.ENOTFOUND},
+			{"ReopenUndecided", reopenLink(db, l.ID, "X", ""), registry.ECONFLICT},
 		} {
 			if registry.ErrorCode(tc.err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, tc.err, tc.code)
 			}
 		}
-		db.DecideLink(ctx, l.ID, registry.LinkConfirmed, "X", "")
-		if err := db.DecideLink(ctx, l.ID, registry.LinkConfirmed, "X", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+		confirmLink(db, l.ID, "X", "")
+		if err := confirmLink(db, l.ID, "X", ""); registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Errorf("confirm twice: %v", err)
 		}
 	})
 
 	t.Run("Filter", func(t *testing.T) {
 		db, ids := setup(t)
-		db.ApplyLinks(ctx, run, props(ids, 12))
-		queue, _ := db.Links(ctx, sqlite.LinkFilter{})
+		db.ApplyLinks(ctx, run, props(ids, 12), linkage.Policy)
+		queue, _ := db.Links(ctx, registry.LinkFilter{})
 		if len(queue) != 1 || queue[0].Status != registry.LinkSuspected {
 			t.Errorf("queue %+v", queue)
 		}
-		hi, _ := db.Links(ctx, sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected}, MinScore: 0.9})
+		hi, _ := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected}, MinScore: 0.9})
 		if len(hi) != 1 || hi[0].Status != registry.LinkAuto {
 			t.Errorf("min score: %+v", hi)
 		}
-		other, _ := db.Links(ctx, sqlite.LinkFilter{Register: registry.Death})
+		other, _ := db.Links(ctx, registry.LinkFilter{Register: registry.Death})
 		if len(other) != 0 {
 			t.Errorf("deaths: %+v", other)
 		}
 	})
 }
 
-func findLink(tb testing.TB, db *sqlite.DB, a, b string) *sqlite.Link {
+func findLink(tb testing.TB, db *sqlite.DB, a, b string) *registry.Link {
 	tb.Helper()
-	ls, err := db.Links(context.Background(), sqlite.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
+	ls, err := db.Links(context.Background(), registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -352,13 +353,15 @@ func findLink(tb testing.TB, db *sqlite.DB, a, b string) *sqlite.Link {
 func TestLinkModel(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	if m, n, err := db.LinkModel(ctx, registry.Birth); m != "" || n != 0 || err != nil {
-		t.Fatalf("empty store: %q %d %v", m, n, err)
+	if m, err := db.LinkModel(ctx, registry.Birth); m != nil || err != nil {
+		t.Fatalf("empty store: %+v %v", m, err)
 	}
-	db.SaveLinkModel(ctx, registry.Birth, `{"a":1}`, 10)
-	db.SaveLinkModel(ctx, registry.Birth, `{"a":2}`, 20)
-	if m, n, err := db.LinkModel(ctx, registry.Birth); m != `{"a":2}` || n != 20 || err != nil {
-		t.Fatalf("%q %d %v", m, n, err)
+	db.SaveLinkModel(ctx, registry.Birth, &registry.LinkModel{Method: "defaults", Records: 10})
+	db.SaveLinkModel(ctx, registry.Birth, &registry.LinkModel{Method: "em", Records: 20, AutoBits: 12,
+		Params: map[string]*registry.LinkParams{"ho_ten": {M: []float64{0, 0.9}, U: []float64{0, 0.01}}}})
+	m, err := db.LinkModel(ctx, registry.Birth)
+	if err != nil || m.Method != "em" || m.Records != 20 || m.AutoBits != 12 || m.Params["ho_ten"].U[1] != 0.01 {
+		t.Fatalf("%+v %v", m, err)
 	}
 }
 
@@ -369,11 +372,11 @@ func TestLinksExport(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	ids := linkStore(t, db, "a.csv", linkBirth(1, "Nguyễn Văn An"), linkBirth(2, "Nguyen Van An"), linkBirth(3, "Nguyễn Văn Ann"))
-	run := sqlite.LinkRun{Register: registry.Birth, Model: "m1"}
-	db.ApplyLinks(ctx, run, []sqlite.LinkProposal{
-		{A: ids[0], B: ids[2], Score: 0.8, Status: registry.LinkSuspected, Contributions: "{}"},
-		{A: ids[1], B: ids[0], Score: 0.99991, Status: registry.LinkAuto, Contributions: "{}"},
-	})
+	run := registry.LinkRun{Register: registry.Birth, Model: "m1"}
+	db.ApplyLinks(ctx, run, []registry.LinkProposal{
+		{A: ids[0], B: ids[2], Score: 0.8, Status: registry.LinkSuspected},
+		{A: ids[1], B: ids[0], Score: 0.99991, Status: registry.LinkAuto},
+	}, linkage.Policy)
 	dump := func() string {
 		var buf bytes.Buffer
 		w := jsonl.NewWriter(&buf)
@@ -401,4 +404,30 @@ func TestLinksExport(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The review service decides links as a reviewer does.
+func reviewer(db *sqlite.DB) *review.Service { return &review.Service{Store: db} }
+
+func confirmLink(db *sqlite.DB, id int64, actor, note string) error {
+	_, err := reviewer(db).ConfirmLink(context.Background(), id, actor, note)
+	return err
+}
+
+func rejectLink(db *sqlite.DB, id int64, actor, note string) error {
+	_, err := reviewer(db).RejectLink(context.Background(), id, actor, note)
+	return err
+}
+
+func reopenLink(db *sqlite.DB, id int64, actor, note string) error {
+	_, err := reviewer(db).ReopenLink(context.Background(), id, actor, note)
+	return err
+}
+
+// decideLink confirms or rejects a link.
+func decideLink(db *sqlite.DB, id int64, status registry.LinkStatus, actor, note string) error {
+	if status == registry.LinkConfirmed {
+		return confirmLink(db, id, actor, note)
+	}
+	return rejectLink(db, id, actor, note)
 }

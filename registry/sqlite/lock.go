@@ -36,13 +36,6 @@ import (
 // Both are advisory flock(2) locks, released by the kernel when a process
 // dies, so a killed job never leaves the store locked.
 
-// LockHolder says who holds the bulk lock.
-type LockHolder struct {
-	PID   int       `json:"pid"`
-	Job   string    `json:"job"`
-	Since time.Time `json:"since"`
-}
-
 func (db *DB) bulkLockPath() string   { return db.path + "-writer.lock" }
 func (db *DB) intentLockPath() string { return db.path + "-intent.lock" }
 
@@ -54,7 +47,7 @@ const lockPoll = 50 * time.Millisecond
 // LockBulk calls wait once with the holder and then waits for its turn,
 // until ctx is done; with a nil wait it returns an EBUSY error at once.
 // A DB that holds the bulk lock takes it again without waiting.
-func (db *DB) LockBulk(ctx context.Context, job string, wait func(LockHolder)) (release func(), err error) {
+func (db *DB) LockBulk(ctx context.Context, job string, wait func(registry.LockHolder)) (release func(), err error) {
 	db.lockMu.Lock()
 	defer db.lockMu.Unlock()
 	if db.bulk != nil {
@@ -82,7 +75,7 @@ func (db *DB) LockBulk(ctx context.Context, job string, wait func(LockHolder)) (
 			return nil, err
 		}
 	}
-	h, _ := json.Marshal(LockHolder{PID: os.Getpid(), Job: job, Since: time.Now().Truncate(time.Second)})
+	h, _ := json.Marshal(registry.LockHolder{PID: os.Getpid(), Job: job, Since: time.Now().Truncate(time.Second)})
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt(h, 0)
 	}
@@ -99,7 +92,7 @@ func (db *DB) holdBulk(ctx context.Context, job string) error {
 	if db.holdsBulk() {
 		return nil
 	}
-	_, err := db.LockBulk(ctx, job, func(LockHolder) {})
+	_, err := db.LockBulk(ctx, job, func(registry.LockHolder) {})
 	return err
 }
 
@@ -143,8 +136,8 @@ func (db *DB) bulkRunning() bool {
 	return false
 }
 
-func readHolder(f *os.File) LockHolder {
-	var h LockHolder
+func readHolder(f *os.File) registry.LockHolder {
+	var h registry.LockHolder
 	buf := make([]byte, 512)
 	n, _ := f.ReadAt(buf, 0)
 	json.Unmarshal(buf[:n], &h)
@@ -153,7 +146,7 @@ func readHolder(f *os.File) LockHolder {
 
 // busyMessage says who holds the store, in Vietnamese:
 // "một lần nhập khác đang chạy (pid 4711, từ 10:02)".
-func busyMessage(h LockHolder, fallback string) string {
+func busyMessage(h registry.LockHolder, fallback string) string {
 	what := map[string]string{
 		"ingest":  "một lần nhập khác",
 		"import":  "một lần nhập bản trao đổi khác",
@@ -171,7 +164,7 @@ func busyMessage(h LockHolder, fallback string) string {
 
 // BusyMessage is the message LockBulk's wait callback shows while it
 // waits: "… — đang chờ".
-func BusyMessage(h LockHolder) string {
+func BusyMessage(h registry.LockHolder) string {
 	return busyMessage(h, "một công việc khác trên kho") + " — đang chờ"
 }
 
@@ -194,6 +187,21 @@ func (db *DB) yieldToShortWriters(ctx context.Context) error {
 		return err
 	}
 	return unlock(f)
+}
+
+// shortWriterWaiting reports whether a short writer holds the intent lock:
+// it waits for the write lock, or is about to.
+func (db *DB) shortWriterWaiting() bool {
+	f, err := db.intentFile()
+	if err != nil {
+		return false
+	}
+	got, err := tryLock(f, true)
+	if err != nil || !got {
+		return err == nil
+	}
+	unlock(f)
+	return false
 }
 
 // writeTx is a short write transaction, announced on the intent lock.

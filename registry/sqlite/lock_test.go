@@ -95,10 +95,10 @@ func TestBulkLock(t *testing.T) {
 	if registry.ErrorCode(err) != registry.EBUSY || !strings.Contains(registry.ErrorMessage(err), "một lần nhập khác đang chạy (pid ") {
 		t.Fatalf("second lock without waiting: %v, want EBUSY naming the holder", err)
 	}
-	var told []sqlite.LockHolder
+	var told []registry.LockHolder
 	got := make(chan error, 1)
 	go func() {
-		rel, err := b.LockBulk(ctx, "import", func(h sqlite.LockHolder) { told = append(told, h) })
+		rel, err := b.LockBulk(ctx, "import", func(h registry.LockHolder) { told = append(told, h) })
 		if err == nil {
 			defer rel()
 		}
@@ -148,7 +148,7 @@ func TestShortWriteGoesBeforeNextBulkTransaction(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		corrErr = clerk.CorrectRecord(ctx, syncID(1), "noi_sinh", "Bệnh viện Hùng Vương", "Lê Thị Mai", "QĐ 12/QĐ-UBND")
+		corrErr = reviewer(clerk).Correct(ctx, syncID(1), "noi_sinh", "Bệnh viện Hùng Vương", "Lê Thị Mai", "QĐ 12/QĐ-UBND")
 	}()
 	time.Sleep(300 * time.Millisecond) // the clerk is queued
 	if err := w.Checkpoint(ctx); err != nil {

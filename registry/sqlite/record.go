@@ -351,19 +351,8 @@ func (db *DB) EachRecord(ctx context.Context, fn func(*registry.Record) error) e
 	return rows.Err()
 }
 
-// SourceRow is one batch row folded into a record, as read.
-type SourceRow struct {
-	Ref      string
-	Outcome  string
-	File     string
-	FileHash string
-	Encoding string
-	Header   []string
-	Raw      []string
-}
-
 // SourceRows returns the batch rows folded into a record, oldest first.
-func (db *DB) SourceRows(ctx context.Context, id string) ([]SourceRow, error) {
+func (db *DB) SourceRows(ctx context.Context, id string) ([]registry.SourceRow, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT s.key, s.outcome, s.raw, b.file_name, b.file_hash, b.encoding, b.header
 		FROM source_rows s JOIN records r ON r.rid = s.record_rid JOIN batches b ON b.id = s.key >> 32
 		WHERE r.id = ? ORDER BY s.key`, id)
@@ -371,11 +360,11 @@ func (db *DB) SourceRows(ctx context.Context, id string) ([]SourceRow, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []SourceRow
+	var out []registry.SourceRow
 	for rows.Next() {
 		var key int64
 		var raw, header string
-		var s SourceRow
+		var s registry.SourceRow
 		if err := rows.Scan(&key, &s.Outcome, &raw, &s.File, &s.FileHash, &s.Encoding, &header); err != nil {
 			return nil, err
 		}
@@ -419,23 +408,9 @@ func (db *DB) Rejects(ctx context.Context, batch *registry.Batch, fn func(regist
 	return rows.Err()
 }
 
-// Stats summarises the store.
-type Stats struct {
-	Records       map[string]int `json:"records"`         // per register
-	SourceRows    int            `json:"source_rows"`     // batch rows stored
-	Rejected      int            `json:"rejected_rows"`   // batch rows rejected
-	Batches       int            `json:"batches"`         // batch files ingested or started
-	Running       int            `json:"batches_running"` // interrupted, to resume
-	OpenFlags     map[string]int `json:"open_flags"`      // per flag code
-	OpenConflicts int            `json:"open_conflicts"`
-	Links         map[string]int `json:"links"` // per status
-	LastSeq       int64          `json:"last_seq"`
-	DatabaseBytes int64          `json:"database_bytes"`
-}
-
-// Stats counts what the store holds.
-func (db *DB) Stats(ctx context.Context) (*Stats, error) {
-	s := &Stats{Records: map[string]int{}, OpenFlags: map[string]int{}, Links: map[string]int{}}
+// registry.Stats counts what the store holds.
+func (db *DB) Stats(ctx context.Context) (*registry.Stats, error) {
+	s := &registry.Stats{Records: map[string]int{}, OpenFlags: map[string]int{}, Links: map[string]int{}}
 	grouped := []struct {
 		q string
 		m map[string]int
@@ -483,21 +458,10 @@ func (db *DB) Stats(ctx context.Context) (*Stats, error) {
 	return s, nil
 }
 
-// RowOutcome is what became of one batch row: stored under a record
-// (accepted or flagged, with the flags it raised) or rejected.
-type RowOutcome struct {
-	Ref      string
-	Outcome  string // registry.OutcomeAccepted, OutcomeFlagged or OutcomeRejected
-	RecordID string
-	Flags    []registry.FlagCode // flags this row raised (open or since resolved)
-	Reject   registry.RejectCode
-	Field    string // the column a reject concerns
-}
-
 // RowOutcomes calls fn for every row of every batch, batches in the order
 // they were first ingested and rows in file order: the audit trail from
 // batch rows to records.
-func (db *DB) RowOutcomes(ctx context.Context, fn func(RowOutcome) error) error {
+func (db *DB) RowOutcomes(ctx context.Context, fn func(registry.RowOutcome) error) error {
 	names, err := db.batchNames(ctx)
 	if err != nil {
 		return err
@@ -514,7 +478,7 @@ func (db *DB) RowOutcomes(ctx context.Context, fn func(RowOutcome) error) error 
 	defer rows.Close()
 	for rows.Next() {
 		var key int64
-		var o RowOutcome
+		var o registry.RowOutcome
 		var reject string
 		var flags sql.NullString
 		if err := rows.Scan(&key, &o.Outcome, &o.RecordID, &reject, &o.Field, &flags); err != nil {

@@ -279,3 +279,5 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
 	return seq, err
 }
+
+var _ registry.Store = (*DB)(nil)
