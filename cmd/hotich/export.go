@@ -12,7 +12,6 @@ import (
 	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -29,7 +28,7 @@ type exportFormat struct {
 }
 
 // exportRun writes an export of db to out.
-type exportRun func(ctx context.Context, e *env, db *sqlite.DB, out string) error
+type exportRun func(ctx context.Context, e *env, db registry.Store, out string) error
 
 // exportFormats lists the formats; each lives in its own file.
 var exportFormats = map[string]exportFormat{
@@ -115,7 +114,7 @@ func formatNames() []string {
 	return names
 }
 
-func exportJSONL(ctx context.Context, e *env, db *sqlite.DB, out string) error {
+func exportJSONL(ctx context.Context, e *env, db registry.Store, out string) error {
 	return writeAtomically(e, out, func(w io.Writer) error {
 		jw := jsonl.NewWriter(w)
 		n := 0

@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/hotich/hotich/exchange"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/ministry"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -59,7 +56,7 @@ func ministryExportFlags(fs *flag.FlagSet) exportRun {
 	full := fs.Bool("full", false, "export every record and link")
 	perFile := fs.Int("per-file", ministry.DefaultPerFile, "entries per data file")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	return func(ctx context.Context, e *env, db *sqlite.DB, out string) error {
+	return func(ctx context.Context, e *env, db registry.Store, out string) error {
 		switch {
 		case out == "" || out == "-":
 			fs.Usage()
@@ -74,12 +71,20 @@ func ministryExportFlags(fs *flag.FlagSet) exportRun {
 	}
 }
 
-func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since string, full bool, perFile int, quiet bool) error {
-	from := int64(0)
-	if !full {
-		var err error
-		if from, err = resolveWatermark(ctx, db, since); err != nil {
-			return err
+func exportMinistry(ctx context.Context, e *env, db registry.Store, out, since string, full bool, perFile int, quiet bool) error {
+	opt := exchange.ExportOptions{PerFile: perFile, Log: e.log}
+	switch {
+	case full:
+		opt.Since.Full = true
+	case since == "last":
+		opt.Since.Last = true
+	default:
+		if n, err := ministry.ParseWatermark(since); err == nil {
+			opt.Since.Watermark = n
+		} else if _, err := os.Stat(since); err == nil {
+			opt.Since.Manifest = since
+		} else {
+			return usageError(fmt.Sprintf("export: --since %q is neither a watermark nor a manifest file", since))
 		}
 	}
 	if e.getenv("GOGC") == "" {
@@ -87,118 +92,24 @@ func exportMinistry(ctx context.Context, e *env, db *sqlite.DB, out, since strin
 		// values on a heap of a few megabytes: collect half as often.
 		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
-	ref, err := db.RefData(ctx)
-	if err != nil {
-		return err
-	}
-	dir, err := ministry.NewOSDir(out)
-	if err != nil {
-		return err
-	}
-	if err := dir.RemoveTemp(); err != nil {
-		return err
-	}
-
-	var w *ministry.Writer
 	var bar *progressbar.ProgressBar
-	var set registry.ChangeSet
-	start := time.Now()
-	err = db.Changes(ctx, from, registry.ChangeHandler{
-		Begin: func(cs registry.ChangeSet) error {
-			set = cs
-			mode := ministry.Changes
-			if cs.Since == 0 {
-				mode = ministry.Full
+	if !quiet && isTerminal(e.stderr) {
+		opt.Progress = func(total, done int) {
+			if bar == nil {
+				bar = newBar(e, int64(total), "xuất dữ liệu đồng bộ", "mục")
 			}
-			w = ministry.NewWriter(dir, ref, ministry.Header{Mode: mode, Since: cs.Since, Until: cs.Until, DataTime: cs.At}, perFile)
-			if !quiet && isTerminal(e.stderr) {
-				bar = progressbar.NewOptions64(int64(cs.Records+cs.Links),
-					progressbar.OptionSetWriter(e.stderr),
-					progressbar.OptionSetDescription("xuất dữ liệu đồng bộ"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetItsString("mục"),
-					progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(200*time.Millisecond),
-					progressbar.OptionClearOnFinish())
-			}
-			return nil
-		},
-		Record: func(c registry.RecordChange) error {
-			if bar != nil {
-				bar.Add(1)
-			}
-			return w.Record(c)
-		},
-		Link: func(l registry.LinkChange) error {
-			if bar != nil {
-				bar.Add(1)
-			}
-			return w.Link(l)
-		},
-	})
+			bar.Set(done)
+		}
+	}
+	res, err := exchange.Export(ctx, db, out, opt)
 	if bar != nil {
 		bar.Finish()
 	}
 	if err != nil {
-		if w != nil {
-			w.Abort()
-		}
-		return fmt.Errorf("export ministry: %w", err)
-	}
-	m, err := w.Close()
-	if err != nil {
-		return fmt.Errorf("export ministry: %w", err)
-	}
-	manifest := filepath.Join(out, m.Name)
-	sum, err := fileSHA256(manifest)
-	if err != nil {
 		return err
 	}
-	if err := db.AddSyncRun(ctx, registry.SyncRun{Kind: registry.SyncExport, Mode: string(m.Mode), Since: m.Since, Until: m.Until,
-		Manifest: m.Name, SHA256: sum, Entries: m.Entries()}); err != nil {
-		return fmt.Errorf("export ministry: record the run: %w", err)
-	}
-	elapsed := time.Since(start)
-	e.log.Info("exported", "format", "ministry", "mode", string(m.Mode), "since", m.Since, "until", m.Until,
-		"records", set.Records, "links", set.Links, "files", len(m.DataFiles()), "elapsed", elapsed.Round(time.Millisecond))
+	m := res.Manifest
 	fmt.Fprintf(e.stdout, "%s\nMốc %d..%d: %d bản ghi, %d liên kết, %d tệp dữ liệu (%s). Lần sau: --since %d\n",
-		manifest, m.Since, m.Until, set.Records, set.Links, len(m.DataFiles()), elapsed.Round(time.Millisecond), m.Until)
+		res.Path, m.Since, m.Until, res.Set.Records, res.Set.Links, len(m.DataFiles()), res.Took.Round(time.Millisecond), m.Until)
 	return nil
-}
-
-// resolveWatermark reads --since: a number, a manifest file, or "last".
-func resolveWatermark(ctx context.Context, db *sqlite.DB, s string) (int64, error) {
-	if s == "last" {
-		run, err := db.LastSyncRun(ctx, "export")
-		if err != nil {
-			return 0, err
-		}
-		if run == nil {
-			return 0, registry.Errorf(registry.ENOTFOUND, "kho chưa xuất lần nào: dùng --full cho lần xuất đầu tiên")
-		}
-		return run.Until, nil
-	}
-	if n, err := ministry.ParseWatermark(s); err == nil {
-		return n, nil
-	}
-	f, err := os.Open(s)
-	if err != nil {
-		return 0, usageError(fmt.Sprintf("export: --since %q is neither a watermark nor a manifest file", s))
-	}
-	defer f.Close()
-	m, err := ministry.DecodeManifest(f)
-	if err != nil {
-		return 0, registry.Errorf(registry.EINVALID, "--since %s: %v", s, err)
-	}
-	return m.Until, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotich/hotich/exchange"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -228,6 +229,7 @@ var fieldFlags = map[string]string{
 	registry.FieldRequester: "--requester",
 	registry.FieldIssuer:    "--issuer",
 	registry.FieldOverride:  "--override",
+	exchange.FieldForce:     "--force",
 }
 
 // explain says in Vietnamese what an error from the system or SQLite means

@@ -4,7 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 	"unicode/utf8"
+
+	"github.com/schollz/progressbar/v3"
 )
 
 // Human output (tables, records) carries text from batch files, which may
@@ -120,4 +123,23 @@ func (l *listing) footer(e *env, w io.Writer, shown int, cut bool) {
 		return
 	}
 	fmt.Fprint(w, msg)
+}
+
+// newBar returns the progress bar of a long command on standard error:
+// total items (bytes when unit is "" ), a description, drawn at most five
+// times a second and cleared when done.
+func newBar(e *env, total int64, desc, unit string) *progressbar.ProgressBar {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200 * time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	}
+	if unit == "" {
+		opts = append(opts, progressbar.OptionShowBytes(true))
+	} else {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
+	}
+	return progressbar.NewOptions64(total, opts...)
 }
