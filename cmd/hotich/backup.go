@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -96,7 +94,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return usageError("restore: --from FILE is required")
 	}
 	path := storePath(e, *dbPath)
-	db, err := sqlite.Restore(ctx, *from, path, *replace)
+	db, err := restoreStore(ctx, e, *from, path, *replace)
 	if err != nil {
 		return err
 	}

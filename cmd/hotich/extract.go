@@ -21,7 +21,6 @@ import (
 	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -217,7 +216,7 @@ const settingVerifyURL = "verify_url"
 // desk, and the signing keys loaded so far (batch mode may need several).
 type issuing struct {
 	e    *env
-	db   *sqlite.DB
+	db   registry.Store
 	desk *extract.Desk
 	dir  string
 	keys map[string]*sign.UnitKey
@@ -474,7 +473,7 @@ func readIDs(e *env, path string) ([]string, []byte, error) {
 
 // findByPersonalID returns the ID of the one entry of reg whose subject
 // has the personal ID. Messages show only the last digits of the number.
-func findByPersonalID(ctx context.Context, db *sqlite.DB, pid string, reg registry.Register) (string, error) {
+func findByPersonalID(ctx context.Context, db registry.Store, pid string, reg registry.Register) (string, error) {
 	f := registry.RecordFilter{Register: reg, PersonalID: pid, Limit: 20}
 	switch reg {
 	case registry.Birth:

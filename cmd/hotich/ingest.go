@@ -119,9 +119,6 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	for _, b := range db.IndexBuilds {
-		e.log.Info("built search index", "index", b.Name, "took", b.Took.Round(time.Millisecond))
-	}
 	elapsed := time.Since(start)
 	if *asJSON {
 		if err := printJSON(e.stdout, results); err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -192,7 +191,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 
 // keysInit creates a unit's key and certificate request, and with a test
 // CA its certificate.
-func keysInit(ctx context.Context, e *env, db *sqlite.DB, unit extract.Issuer, dir, testCA string, force bool) error {
+func keysInit(ctx context.Context, e *env, db registry.Store, unit extract.Issuer, dir, testCA string, force bool) error {
 	var caKey crypto.Signer
 	var caCert *x509.Certificate
 	if testCA != "" {
@@ -237,7 +236,7 @@ func keysInit(ctx context.Context, e *env, db *sqlite.DB, unit extract.Issuer, d
 // installChain writes a unit's certificate chain beside its key and
 // registers the certificate for the unit and the CAs above it (the last
 // one trusted when trustRoot is set).
-func installChain(ctx context.Context, db *sqlite.DB, code, dir string, cert *x509.Certificate, chain []*x509.Certificate, trustRoot bool) error {
+func installChain(ctx context.Context, db registry.Store, code, dir string, cert *x509.Certificate, chain []*x509.Certificate, trustRoot bool) error {
 	if err := sign.WriteChain(sign.CertPath(dir, code), append([]*x509.Certificate{cert}, chain...)); err != nil {
 		return err
 	}
@@ -251,7 +250,7 @@ func installChain(ctx context.Context, db *sqlite.DB, code, dir string, cert *x5
 }
 
 // keysImport installs a certificate from a PKCS #12 file.
-func keysImport(ctx context.Context, e *env, db *sqlite.DB, code, dir, path string) error {
+func keysImport(ctx context.Context, e *env, db registry.Store, code, dir, path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
@@ -30,7 +31,7 @@ func storePath(e *env, path string) string {
 
 // openStore opens the existing store named by --db, HOTICH_DB or the
 // default. It never creates one: a mistyped path says so.
-func openStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+func openStore(ctx context.Context, e *env, path string) (registry.Store, error) {
 	path = storePath(e, path)
 	db, err := sqlite.OpenExisting(ctx, path)
 	if registry.ErrorCode(err) == registry.ENOTFOUND {
@@ -39,19 +40,36 @@ func openStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.Now = e.now
-	return db, nil
+	return wire(e, db), nil
+}
+
+// wire gives a store the command's clock and logger, and logs what opening
+// it had to do.
+func wire(e *env, db *sqlite.DB) *sqlite.DB {
+	db.Now, db.Log = e.now, e.log
+	for _, b := range db.IndexBuilds {
+		e.log.Info("built search index", "index", b.Name, "took", b.Took.Round(time.Millisecond))
+	}
+	return db
 }
 
 // createStore opens the store, creating it if it does not exist: for the
 // commands that build a store.
-func createStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+func createStore(ctx context.Context, e *env, path string) (registry.Store, error) {
 	db, err := sqlite.Open(ctx, storePath(e, path))
 	if err != nil {
 		return nil, err
 	}
-	db.Now = e.now
-	return db, nil
+	return wire(e, db), nil
+}
+
+// restoreStore restores the store at path from a backup.
+func restoreStore(ctx context.Context, e *env, from, path string, replace bool) (registry.Store, error) {
+	db, err := sqlite.Restore(ctx, from, path, replace)
+	if err != nil {
+		return nil, err
+	}
+	return wire(e, db), nil
 }
 
 // noWaitFlag adds --no-wait to a command that runs a bulk job.
@@ -62,7 +80,7 @@ func noWaitFlag(fs *flag.FlagSet) *bool {
 // lockBulk takes the store's bulk lock for job. While another process
 // holds it, it says who on standard error and waits its turn; with noWait
 // it returns an EBUSY error (exit status 5) instead.
-func lockBulk(ctx context.Context, e *env, db *sqlite.DB, job string, noWait bool) (release func(), err error) {
+func lockBulk(ctx context.Context, e *env, db registry.Store, job string, noWait bool) (release func(), err error) {
 	wait := func(h registry.LockHolder) { fmt.Fprintf(e.stderr, "hotich: %s\n", sqlite.BusyMessage(h)) }
 	if noWait {
 		wait = nil

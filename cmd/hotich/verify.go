@@ -12,7 +12,6 @@ import (
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
-	"github.com/hotich/hotich/registry/sqlite"
 )
 
 func init() {
@@ -70,7 +69,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 
 	v := &extract.Verifier{Now: e.now}
-	var db *sqlite.DB
+	var db registry.Store
 	if !*offline {
 		if db, err = openVerifyStore(ctx, e, *dbPath); err != nil {
 			return err
@@ -138,7 +137,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 
 // openVerifyStore opens the store verify consults, if there is one: --db,
 // $HOTICH_DB, else ./hotich.db when it exists.
-func openVerifyStore(ctx context.Context, e *env, path string) (*sqlite.DB, error) {
+func openVerifyStore(ctx context.Context, e *env, path string) (registry.Store, error) {
 	if path == "" {
 		path = e.getenv("HOTICH_DB")
 	}

@@ -58,6 +58,9 @@ func (db *DB) buildSearchIndexes(ctx context.Context) error {
 			return fmt.Errorf("build index %s: %w", ix.name, err)
 		}
 		db.IndexBuilds = append(db.IndexBuilds, IndexBuild{Name: ix.name, Took: time.Since(start)})
+		if db.Log != nil {
+			db.Log.Info("built search index", "index", ix.name, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"sort"
@@ -52,6 +53,10 @@ type DB struct {
 
 	filter *idFilter // built by the first batch writer; see filter.go
 	group  *group    // the bulk writer's open transaction; see batch.go
+
+	// Log, if set, hears about slow maintenance the store does on its own
+	// (building search indexes).
+	Log *slog.Logger
 
 	// IndexBuilds lists the search indexes this handle had to build (after
 	// a bulk load, or when opening a store a killed bulk load left
