@@ -10,7 +10,7 @@ import (
 )
 
 // BindFlags defines the generator's flags on fs, bound to c, so that
-// "hotich samples" and "go run ./samples/gen" take the same flags. Call the
+// "go run ./samples/gen" takes these flags. Call the
 // returned function after fs.Parse: it reads the list- and range-valued
 // flags into c and applies --plain.
 func (c *Config) BindFlags(fs *flag.FlagSet) func() error {
