@@ -12,65 +12,34 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/hotich/hotich/registry"
 )
 
 //go:embed *.csv
 var files embed.FS
 
-// Unit is an administrative unit. Level is 1 for a province, 2 for a
-// district (before 1 July 2025 only), 3 for a commune-level unit (phường,
-// xã, thị trấn, đặc khu).
-type Unit struct {
-	Code         string
-	Level        int
-	Type         string // "Phường", "Quận", "Tỉnh", ...
-	Name         string // with its type: "Phường Bến Nghé"
-	ParentCode   string // district of a commune, province of a district; "" after 2025-07-01
-	ProvinceCode string
-}
-
-// Succession says that (part of) an old unit became (part of) a new unit on
-// 1 July 2025. Kind is "full" when the whole old unit went into the new one,
-// "partial" when it was split.
-type Succession struct {
-	OldCode, OldName string
-	NewCode, NewName string
-	Kind             string
-}
-
-// EthnicGroup is one of the 54 ethnic groups, coded by QĐ 121-TCTK/PPCĐ
-// (1979). Aliases are spellings seen in the field.
-type EthnicGroup struct {
-	Code    string
-	Name    string
-	Aliases []string
-}
-
-// Country is an ISO 3166-1 country with its Vietnamese name.
-type Country struct {
-	Alpha2, Alpha3, Numeric string
-	NameVi, NameEn          string
-	Aliases                 []string
-}
+// The reference data comes as the registry's own types: the store and the
+// sample generator take it as it is.
 
 // UnitsBefore returns the units in force on 1 March 2025.
-func UnitsBefore() ([]Unit, error) {
-	return readUnits("admin_units_2025-03-01.csv", func(r []string) (Unit, error) {
+func UnitsBefore() ([]registry.Unit, error) {
+	return readUnits("admin_units_2025-03-01.csv", func(r []string) (registry.Unit, error) {
 		lvl, err := strconv.Atoi(r[1])
-		return Unit{Code: r[0], Level: lvl, Type: r[2], Name: r[3], ParentCode: r[4], ProvinceCode: r[5]}, err
+		return registry.Unit{Era: registry.EraBefore, Code: r[0], Level: lvl, Type: r[2], Name: r[3], ParentCode: r[4], ProvinceCode: r[5]}, err
 	})
 }
 
 // UnitsAfter returns the units in force from 1 July 2025.
-func UnitsAfter() ([]Unit, error) {
-	return readUnits("admin_units_2025-07-01.csv", func(r []string) (Unit, error) {
+func UnitsAfter() ([]registry.Unit, error) {
+	return readUnits("admin_units_2025-07-01.csv", func(r []string) (registry.Unit, error) {
 		lvl, err := strconv.Atoi(r[1])
-		return Unit{Code: r[0], Level: lvl, Type: r[2], Name: r[3], ProvinceCode: r[4]}, err
+		return registry.Unit{Era: registry.EraAfter, Code: r[0], Level: lvl, Type: r[2], Name: r[3], ProvinceCode: r[4]}, err
 	})
 }
 
-func readUnits(name string, parse func([]string) (Unit, error)) ([]Unit, error) {
-	var us []Unit
+func readUnits(name string, parse func([]string) (registry.Unit, error)) ([]registry.Unit, error) {
+	var us []registry.Unit
 	err := each(name, func(r []string) error {
 		u, err := parse(r)
 		us = append(us, u)
@@ -80,30 +49,31 @@ func readUnits(name string, parse func([]string) (Unit, error)) ([]Unit, error) 
 }
 
 // Successions returns the old-to-new mapping of 1 July 2025.
-func Successions() ([]Succession, error) {
-	var ss []Succession
+// The file also names the units, for people reading it.
+func Successions() ([]registry.Succession, error) {
+	var ss []registry.Succession
 	err := each("admin_successions_2025-07-01.csv", func(r []string) error {
-		ss = append(ss, Succession{OldCode: r[0], OldName: r[1], NewCode: r[2], NewName: r[3], Kind: r[4]})
+		ss = append(ss, registry.Succession{OldCode: r[0], NewCode: r[2], Kind: r[4]})
 		return nil
 	})
 	return ss, err
 }
 
 // EthnicGroups returns the 54 ethnic groups.
-func EthnicGroups() ([]EthnicGroup, error) {
-	var gs []EthnicGroup
+func EthnicGroups() ([]registry.EthnicGroup, error) {
+	var gs []registry.EthnicGroup
 	err := each("ethnic_groups.csv", func(r []string) error {
-		gs = append(gs, EthnicGroup{Code: r[0], Name: r[1], Aliases: split(r[2])})
+		gs = append(gs, registry.EthnicGroup{Code: r[0], Name: r[1], Aliases: split(r[2])})
 		return nil
 	})
 	return gs, err
 }
 
 // Countries returns the ISO 3166-1 countries.
-func Countries() ([]Country, error) {
-	var cs []Country
+func Countries() ([]registry.Country, error) {
+	var cs []registry.Country
 	err := each("countries.csv", func(r []string) error {
-		cs = append(cs, Country{Alpha2: r[0], Alpha3: r[1], Numeric: r[2], NameVi: r[3], NameEn: r[4], Aliases: split(r[5])})
+		cs = append(cs, registry.Country{Alpha2: r[0], Alpha3: r[1], Numeric: r[2], NameVi: r[3], NameEn: r[4], Aliases: split(r[5])})
 		return nil
 	})
 	return cs, err

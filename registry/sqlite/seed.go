@@ -60,10 +60,10 @@ func (db *DB) seed(ctx context.Context) error {
 		return rows(stmt)
 	}
 	err = insert(`INSERT INTO admin_units (era, code, level, type, name, parent_code, province_code) VALUES (?, ?, ?, ?, ?, ?, ?)`, func(stmt *sql.Stmt) error {
-		for era, units := range map[string][]seeds.Unit{registry.EraBefore: before, registry.EraAfter: after} {
+		for _, units := range [][]registry.Unit{before, after} {
 			for _, u := range units {
-				if _, err := stmt.ExecContext(ctx, era, u.Code, u.Level, u.Type, u.Name, u.ParentCode, u.ProvinceCode); err != nil {
-					return fmt.Errorf("unit %s/%s: %w", era, u.Code, err)
+				if _, err := stmt.ExecContext(ctx, u.Era, u.Code, u.Level, u.Type, u.Name, u.ParentCode, u.ProvinceCode); err != nil {
+					return fmt.Errorf("unit %s/%s: %w", u.Era, u.Code, err)
 				}
 			}
 		}
