@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
 
 func TestBackupRestore(t *testing.T) {
@@ -26,7 +27,7 @@ func TestBackupRestore(t *testing.T) {
 	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 || st.Size() != info.Bytes {
 		t.Fatalf("backup file: %v %v", st, err)
 	}
-	want := syncDump(t, src)
+	want := storetest.Dump(t, src)
 
 	t.Run("NewStore", func(t *testing.T) {
 		to := filepath.Join(t.TempDir(), "site2.db")
@@ -35,7 +36,7 @@ func TestBackupRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if got := syncDump(t, db); !bytes.Equal(got, want) {
+		if got := storetest.Dump(t, db); !bytes.Equal(got, want) {
 			t.Errorf("restored store differs from the source")
 		}
 		if r, err := db.Check(ctx, nil); err != nil || !r.OK() {
@@ -44,7 +45,7 @@ func TestBackupRestore(t *testing.T) {
 	})
 	t.Run("OverExisting", func(t *testing.T) {
 		writer := MustOpenDB(t) // another store, ingested by another process
-		syncWriteBatch(t, writer, "other.csv", syncRow{rec: syncBirth(99, "Phan Văn Khác", nil)})
+		storetest.WriteBatch(t, writer, "other.csv", storetest.ScanRow{Rec: storetest.Birth(99, "Phan Văn Khác", nil)})
 		writer.Close()
 		to := openOther(t, writer.Path()) // a clerk has it open
 		if _, err := sqlite.Restore(ctx, backup, to.Path(), false); registry.ErrorCode(err) != registry.ECONFLICT {
@@ -55,11 +56,11 @@ func TestBackupRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if got := syncDump(t, db); !bytes.Equal(got, want) {
+		if got := storetest.Dump(t, db); !bytes.Equal(got, want) {
 			t.Errorf("restored store differs from the source")
 		}
 		// The handle that had the store open sees the restored store.
-		if _, err := to.FindRecordByID(ctx, syncID(99)); registry.ErrorCode(err) != registry.ENOTFOUND {
+		if _, err := to.FindRecordByID(ctx, storetest.ID(99)); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Errorf("the other handle still finds the replaced store's record: %v", err)
 		}
 	})

@@ -7,18 +7,19 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
 
 // checkStore is a store with folded records, a conflict and a flag.
 func checkStore(t *testing.T) *sqlite.DB {
 	t.Helper()
 	db := MustOpenDB(t)
-	syncWriteBatch(t, db, "a.csv",
-		syncRow{rec: syncBirth(1, "Nguyễn Văn An", nil)},
-		syncRow{rec: syncBirth(2, "Lê Thị Bé", nil), flags: []registry.Flag{{Code: registry.FlagIDMismatch, Field: "so_dinh_danh", Detail: "x"}}})
-	syncWriteBatch(t, db, "b.csv",
-		syncRow{rec: syncBirth(1, "Nguyễn Văn An", map[string]string{"que_quan": "Huế"})},
-		syncRow{rec: syncBirth(2, "Lê Thị Bê", nil)})
+	storetest.WriteBatch(t, db, "a.csv",
+		storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", nil)},
+		storetest.ScanRow{Rec: storetest.Birth(2, "Lê Thị Bé", nil), Flags: []registry.Flag{{Code: registry.FlagIDMismatch, Field: "so_dinh_danh", Detail: "x"}}})
+	storetest.WriteBatch(t, db, "b.csv",
+		storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", map[string]string{"que_quan": "Huế"})},
+		storetest.ScanRow{Rec: storetest.Birth(2, "Lê Thị Bê", nil)})
 	return db
 }
 
@@ -47,7 +48,7 @@ func TestCheckFinds(t *testing.T) {
 		{"search_keys", []string{`UPDATE persons SET name_fold = 'nguyen van binh' WHERE role = 'con'`}},
 		{"batch_rows", []string{`PRAGMA foreign_keys = OFF`, `DELETE FROM source_rows WHERE key = (SELECT MAX(key) FROM source_rows)`}},
 		{"batch_rows", []string{`UPDATE batches SET rows_done = rows_done + 1 WHERE id = 1`}},
-		{"source_refs", []string{`UPDATE records SET refs = '["a.csv#1"]' WHERE id = '` + syncID(1) + `'`}},
+		{"source_refs", []string{`UPDATE records SET refs = '["a.csv#1"]' WHERE id = '` + storetest.ID(1) + `'`}},
 		{"events", []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE seq = 3`}},
 		{"events", []string{`INSERT INTO events (at, kind, record_rid) VALUES ('2025-06-09T08:00:00Z', 'x', 999)`}},
 		{"conflict_flags", []string{`UPDATE flags SET resolved_seq = 1 WHERE code = 'conflict'`}},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 	"github.com/hotich/hotich/registry/vntext"
 )
 
@@ -318,7 +319,7 @@ func TestCorrections(t *testing.T) {
 	db := MustOpenDB(t)
 	rec := birthEntry(t, "8")
 	mustImport(t, db, rec)
-	if err := reviewer(db).Correct(ctx, rec.ID, "ho_ten", "Trần Ngọc Bảo Ánh", "Lê Văn Trưởng", "Quyết định số 15/QĐ-UBND"); err != nil {
+	if err := storetest.Reviewer(db).Correct(ctx, rec.ID, "ho_ten", "Trần Ngọc Bảo Ánh", "Lê Văn Trưởng", "Quyết định số 15/QĐ-UBND"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Corrections(ctx, rec.ID)

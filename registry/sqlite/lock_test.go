@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
 
 // openOther opens a second handle on a store, as another process would.
@@ -22,7 +23,7 @@ func openOther(tb testing.TB, path string) *sqlite.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db.Now = func() time.Time { return time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC) }
+	db.Now = func() time.Time { return storetest.Clock }
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
@@ -33,7 +34,7 @@ func openOther(tb testing.TB, path string) *sqlite.DB {
 // writer, then failed with "database is locked".
 func TestReadersDoNotWaitForWriter(t *testing.T) {
 	db := MustOpenDB(t)
-	syncWriteBatch(t, db, "a.csv", syncRow{rec: syncBirth(1, "Nguyễn Văn An", nil)})
+	storetest.WriteBatch(t, db, "a.csv", storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", nil)})
 	tx, err := db.SQL().Begin() // BEGIN IMMEDIATE: the write lock
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestReadersDoNotWaitForWriter(t *testing.T) {
 		t.Fatalf("open while a writer works: %v", err)
 	}
 	defer reader.Close()
-	if _, err := reader.FindRecordByID(ctx, syncID(1)); err != nil {
+	if _, err := reader.FindRecordByID(ctx, storetest.ID(1)); err != nil {
 		t.Fatalf("read while a writer works: %v", err)
 	}
 	if recs, err := reader.FindRecords(ctx, registry.RecordFilter{Name: "nguyen van an"}); err != nil || len(recs) != 1 {
@@ -129,7 +130,7 @@ func TestBulkLock(t *testing.T) {
 func TestShortWriteGoesBeforeNextBulkTransaction(t *testing.T) {
 	ctx := context.Background()
 	bulk := MustOpenDB(t)
-	syncWriteBatch(t, bulk, "a.csv", syncRow{rec: syncBirth(1, "Nguyễn Văn An", nil)})
+	storetest.WriteBatch(t, bulk, "a.csv", storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", nil)})
 	clerk := openOther(t, bulk.Path())
 
 	w, err := bulk.BeginBatch(ctx, &registry.Batch{FileName: "b.csv", Path: "b.csv", Hash: strings.Repeat("b", 64), Register: registry.Birth, Container: "csv", Header: []string{"ho_ten"}})
@@ -137,7 +138,7 @@ func TestShortWriteGoesBeforeNextBulkTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	write := func(n int) {
-		if _, err := w.Write(ctx, registry.Row{N: n, Raw: []string{"x"}, Record: syncBirth(100+n, "Lê Văn Tám", nil)}); err != nil {
+		if _, err := w.Write(ctx, registry.Row{N: n, Raw: []string{"x"}, Record: storetest.Birth(100+n, "Lê Văn Tám", nil)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -148,7 +149,7 @@ func TestShortWriteGoesBeforeNextBulkTransaction(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		corrErr = reviewer(clerk).Correct(ctx, syncID(1), "noi_sinh", "Bệnh viện Hùng Vương", "Lê Thị Mai", "QĐ 12/QĐ-UBND")
+		corrErr = storetest.Reviewer(clerk).Correct(ctx, storetest.ID(1), "noi_sinh", "Bệnh viện Hùng Vương", "Lê Thị Mai", "QĐ 12/QĐ-UBND")
 	}()
 	time.Sleep(300 * time.Millisecond) // the clerk is queued
 	if err := w.Checkpoint(ctx); err != nil {

@@ -6,40 +6,8 @@ import (
 
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
-
-// TestSearchKeysOfFoldedRecord: a record folded from two scans, the second
-// of which fills in a field, is still found by its subject's personal ID
-// and name. The fold used to drop every persons row of the record.
-func TestSearchKeysOfFoldedRecord(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpenDB(t)
-	first := syncBirth(7, "Nguyễn Thị Thuý", map[string]string{"so_dinh_danh": "079310012345", "gioi_tinh": "Nữ"})
-	second := syncBirth(7, "Nguyễn Thị Thuý", map[string]string{"so_dinh_danh": "079310012345", "gioi_tinh": "Nữ", "que_quan": "Long An"})
-	syncWriteBatch(t, db, "scan-2010.csv", syncRow{rec: first})
-	syncWriteBatch(t, db, "rescan-2023.csv", syncRow{rec: second})
-
-	rec, err := db.FindRecordByID(ctx, syncID(7))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.SourceRefs) != 2 || rec.Fields["que_quan"] != "Long An" {
-		t.Fatalf("fold: refs %v, que_quan %q", rec.SourceRefs, rec.Fields["que_quan"])
-	}
-	for name, f := range map[string]registry.RecordFilter{
-		"PersonalID": {PersonalID: "079310012345"},
-		"Name":       {Name: "nguyen thi thuy"},
-		"MotherName": {Name: "Trần Thị Bình", Role: registry.RoleMother},
-	} {
-		recs, err := db.FindRecords(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recs) != 1 || recs[0].ID != rec.ID {
-			t.Errorf("%s: found %d records, want %s", name, len(recs), rec.ID)
-		}
-	}
-}
 
 // TestMigrationRepairsSearchKeys: a store written by a release with the
 // fold defect (a folded record without persons rows) is repaired when it is
@@ -48,12 +16,12 @@ func TestMigrationRepairsSearchKeys(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	path := db.Path()
-	syncWriteBatch(t, db, "scan-2010.csv", syncRow{rec: syncBirth(7, "Nguyễn Thị Thuý", nil)}, syncRow{rec: syncBirth(8, "Lê Văn Tám", nil)})
-	syncWriteBatch(t, db, "rescan-2023.csv", syncRow{rec: syncBirth(7, "Nguyễn Thị Thuý", map[string]string{"que_quan": "Long An"})})
+	storetest.WriteBatch(t, db, "scan-2010.csv", storetest.ScanRow{Rec: storetest.Birth(7, "Nguyễn Thị Thuý", nil)}, storetest.ScanRow{Rec: storetest.Birth(8, "Lê Văn Tám", nil)})
+	storetest.WriteBatch(t, db, "rescan-2023.csv", storetest.ScanRow{Rec: storetest.Birth(7, "Nguyễn Thị Thuý", map[string]string{"que_quan": "Long An"})})
 	// What the defect left: no search keys for the folded record, and a
 	// store that has not had the repair.
 	for _, q := range []string{
-		`DELETE FROM persons WHERE record_rid = (SELECT rid FROM records WHERE id = '` + syncID(7) + `')`,
+		`DELETE FROM persons WHERE record_rid = (SELECT rid FROM records WHERE id = '` + storetest.ID(7) + `')`,
 		`DELETE FROM migrations WHERE name = '0005_rebuild_search_keys'`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {
@@ -71,7 +39,7 @@ func TestMigrationRepairsSearchKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].ID != syncID(7) {
+	if len(recs) != 1 || recs[0].ID != storetest.ID(7) {
 		t.Fatalf("after the migration the folded record is not found by name: %d records", len(recs))
 	}
 	var n int

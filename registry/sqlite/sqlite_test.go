@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
 
 // MustOpenDB opens a new store in a temporary directory with a fixed clock.
@@ -16,7 +18,7 @@ func MustOpenDB(tb testing.TB) *sqlite.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db.Now = func() time.Time { return time.Date(2025, 6, 9, 8, 0, 0, 0, time.UTC) }
+	db.Now = func() time.Time { return storetest.Clock }
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
@@ -101,4 +103,9 @@ func TestRefData(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestContract runs the store contract every registry.Store must pass.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) registry.Store { return MustOpenDB(tb) })
 }

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -13,9 +13,7 @@ import (
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/jsonl"
-	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/registry/vntext"
-	"github.com/hotich/hotich/review"
 )
 
 // linkBirth returns a birth entry numbered n of book 01/2010 at Phường Bến
@@ -28,7 +26,7 @@ func linkBirth(n int, name string) *registry.Record {
 }
 
 // linkStore writes the records as one batch and returns their IDs.
-func linkStore(tb testing.TB, db *sqlite.DB, name string, recs ...*registry.Record) []string {
+func linkStore(tb testing.TB, db registry.Store, name string, recs ...*registry.Record) []string {
 	tb.Helper()
 	ctx := context.Background()
 	sum := sha256.Sum256([]byte(name))
@@ -50,7 +48,7 @@ func linkStore(tb testing.TB, db *sqlite.DB, name string, recs ...*registry.Reco
 	return ids
 }
 
-func openDuplicateFlags(tb testing.TB, db *sqlite.DB) int {
+func openDuplicateFlags(tb testing.TB, db registry.Store) int {
 	tb.Helper()
 	fl, err := db.OpenFlags(context.Background(), registry.FlagFilter{Code: registry.FlagSuspectDuplicate})
 	if err != nil {
@@ -59,7 +57,7 @@ func openDuplicateFlags(tb testing.TB, db *sqlite.DB) int {
 	return len(fl)
 }
 
-func lastSeq(tb testing.TB, db *sqlite.DB) int64 {
+func lastSeq(tb testing.TB, db registry.Store) int64 {
 	tb.Helper()
 	seq, err := db.LastSeq(context.Background())
 	if err != nil {
@@ -68,7 +66,7 @@ func lastSeq(tb testing.TB, db *sqlite.DB) int64 {
 	return seq
 }
 
-func version(tb testing.TB, db *sqlite.DB, id string) int64 {
+func version(tb testing.TB, db registry.Store, id string) int64 {
 	tb.Helper()
 	r, err := db.FindRecordByID(context.Background(), id)
 	if err != nil {
@@ -77,8 +75,8 @@ func version(tb testing.TB, db *sqlite.DB, id string) int64 {
 	return r.Version
 }
 
-func TestEachMatchRecord(t *testing.T) {
-	db := MustOpenDB(t)
+func testEachMatchRecord(t *testing.T, open Opener) {
+	db := open(t)
 	ctx := context.Background()
 	odd := linkBirth(3, "Lê Văn \"Tí\"")
 	odd.Fields["ghi_chu"] = `a\b` + "\t"
@@ -111,10 +109,10 @@ func TestEachMatchRecord(t *testing.T) {
 	}
 }
 
-func TestApplyLinks(t *testing.T) {
+func testApplyLinks(t *testing.T, open Opener) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*sqlite.DB, []string) {
-		db := MustOpenDB(t)
+	setup := func(t *testing.T) (registry.Store, []string) {
+		db := open(t)
 		ids := linkStore(t, db, "a.csv", linkBirth(1, "Nguyễn Văn An"), linkBirth(2, "Nguyen Van An"), linkBirth(3, "Nguyễn Văn Ann"))
 		return db, ids
 	}
@@ -125,7 +123,7 @@ func TestApplyLinks(t *testing.T) {
 			{A: ids[2], B: ids[0], AFP: 13, BFP: 11, Score: 0.8, Status: registry.LinkSuspected, Explanation: &registry.LinkExplanation{Bits: 2}},
 		}
 	}
-	statusOf := func(t *testing.T, db *sqlite.DB, a, b string) registry.LinkStatus {
+	statusOf := func(t *testing.T, db registry.Store, a, b string) registry.LinkStatus {
 		t.Helper()
 		ls, err := db.Links(ctx, registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
 		if err != nil {
@@ -335,7 +333,7 @@ func TestApplyLinks(t *testing.T) {
 	})
 }
 
-func findLink(tb testing.TB, db *sqlite.DB, a, b string) *registry.Link {
+func findLink(tb testing.TB, db registry.Store, a, b string) *registry.Link {
 	tb.Helper()
 	ls, err := db.Links(context.Background(), registry.LinkFilter{Status: []registry.LinkStatus{registry.LinkAuto, registry.LinkSuspected, registry.LinkConfirmed, registry.LinkRejected}})
 	if err != nil {
@@ -350,8 +348,8 @@ func findLink(tb testing.TB, db *sqlite.DB, a, b string) *registry.Link {
 	return nil
 }
 
-func TestLinkModel(t *testing.T) {
-	db := MustOpenDB(t)
+func testLinkModel(t *testing.T, open Opener) {
+	db := open(t)
 	ctx := context.Background()
 	if m, err := db.LinkModel(ctx, registry.Birth); m != nil || err != nil {
 		t.Fatalf("empty store: %+v %v", m, err)
@@ -368,8 +366,8 @@ func TestLinkModel(t *testing.T) {
 // TestLinksExport checks that the JSONL dump lists each record's links
 // with status and score, and the suspected_duplicate flag while a link is
 // in the queue, the same bytes every time.
-func TestLinksExport(t *testing.T) {
-	db := MustOpenDB(t)
+func testLinksExport(t *testing.T, open Opener) {
+	db := open(t)
 	ctx := context.Background()
 	ids := linkStore(t, db, "a.csv", linkBirth(1, "Nguyễn Văn An"), linkBirth(2, "Nguyen Van An"), linkBirth(3, "Nguyễn Văn Ann"))
 	run := registry.LinkRun{Register: registry.Birth, Model: "m1"}
@@ -406,26 +404,23 @@ func TestLinksExport(t *testing.T) {
 	}
 }
 
-// The review service decides links as a reviewer does.
-func reviewer(db *sqlite.DB) *review.Service { return &review.Service{Store: db} }
-
-func confirmLink(db *sqlite.DB, id int64, actor, note string) error {
-	_, err := reviewer(db).ConfirmLink(context.Background(), id, actor, note)
+func confirmLink(db registry.Store, id int64, actor, note string) error {
+	_, err := Reviewer(db).ConfirmLink(context.Background(), id, actor, note)
 	return err
 }
 
-func rejectLink(db *sqlite.DB, id int64, actor, note string) error {
-	_, err := reviewer(db).RejectLink(context.Background(), id, actor, note)
+func rejectLink(db registry.Store, id int64, actor, note string) error {
+	_, err := Reviewer(db).RejectLink(context.Background(), id, actor, note)
 	return err
 }
 
-func reopenLink(db *sqlite.DB, id int64, actor, note string) error {
-	_, err := reviewer(db).ReopenLink(context.Background(), id, actor, note)
+func reopenLink(db registry.Store, id int64, actor, note string) error {
+	_, err := Reviewer(db).ReopenLink(context.Background(), id, actor, note)
 	return err
 }
 
 // decideLink confirms or rejects a link.
-func decideLink(db *sqlite.DB, id int64, status registry.LinkStatus, actor, note string) error {
+func decideLink(db registry.Store, id int64, status registry.LinkStatus, actor, note string) error {
 	if status == registry.LinkConfirmed {
 		return confirmLink(db, id, actor, note)
 	}
