@@ -85,5 +85,7 @@ type Store interface {
 	IssueService
 	SyncService
 	StoreService
+	AccountService
+	AuditService
 	Close() error
 }

@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchKeysOfFoldedRecord", testSearchKeysOfFoldedRecord},
 		{"StoreService", testStoreService},
+		{"Accounts", testAccounts},
+		{"Audit", testAudit},
 		{"Changes", testChanges},
 		{"SyncRuns", testMinistryRuns},
 		{"Import", testImport},
