@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/hotich/hotich/internal/atomicfile"
 	"github.com/hotich/hotich/registry"
@@ -42,12 +43,12 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 	cb := bufio.NewWriter(cf)
 	cb.WriteString("\ufeff")
 	cw := csv.NewWriter(cb)
-	cw.Write(append([]string{"nguon", "dong", "ma_loi", "truong", "ly_do"}, b.Header...))
+	cw.Write(spreadsheetSafe(append([]string{"nguon", "dong", "ma_loi", "truong", "ly_do"}, b.Header...)))
 	jb := bufio.NewWriter(jf)
 	enc := json.NewEncoder(jb)
 	enc.SetEscapeHTML(false)
 	err = store.Rejects(ctx, b, func(r registry.Reject) error {
-		if err := cw.Write(append([]string{r.Ref, strconv.Itoa(r.Row), string(r.Code), r.Field, r.Message}, r.Raw...)); err != nil {
+		if err := cw.Write(spreadsheetSafe(append([]string{r.Ref, strconv.Itoa(r.Row), string(r.Code), r.Field, r.Message}, r.Raw...))); err != nil {
 			return err
 		}
 		return enc.Encode(struct {
@@ -79,6 +80,20 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 		}
 	}
 	return []string{csvPath, jsonPath}, nil
+}
+
+// spreadsheetSafe neutralises, in place, the cells a spreadsheet program
+// would run as a formula when an operator opens the CSV report: a cell
+// beginning with '=', '+', '-', '@', TAB or CR gets a single quote before
+// it (the OWASP advice for CSV injection), which the program shows as text.
+// Batch cells are untrusted input; the JSONL report keeps them as read.
+func spreadsheetSafe(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
 }
 
 // rejectReportPath names a batch's reject report with the given extension.
