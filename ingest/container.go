@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -71,12 +72,12 @@ type textSource struct {
 	detected vntext.Detection
 }
 
-func openText(path string, force vntext.Encoding) (*textSource, error) {
-	f, err := os.Open(path)
+func openText(ctx context.Context, path string, force vntext.Encoding) (*textSource, error) {
+	f, r, err := openRegular(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	counted := &countingReader{r: f}
+	counted := &countingReader{r: r}
 	br := bufio.NewReaderSize(counted, sampleSize)
 	sample, err := br.Peek(sampleSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
@@ -148,8 +149,8 @@ type csvReader struct {
 	delim  rune
 }
 
-func openCSV(path string, force vntext.Encoding, tsv bool) (*csvReader, error) {
-	src, err := openText(path, force)
+func openCSV(ctx context.Context, path string, force vntext.Encoding, tsv bool) (*csvReader, error) {
+	src, err := openText(ctx, path, force)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +222,8 @@ type jsonlReader struct {
 	sc  *bufio.Scanner
 }
 
-func openJSONL(path string, force vntext.Encoding) (*jsonlReader, error) {
-	src, err := openText(path, force)
+func openJSONL(ctx context.Context, path string, force vntext.Encoding) (*jsonlReader, error) {
+	src, err := openText(ctx, path, force)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +257,13 @@ type xlsxReader struct {
 	header []string
 }
 
-func openXLSX(path string) (*xlsxReader, error) {
+func openXLSX(ctx context.Context, path string) (*xlsxReader, error) {
+	// Refuse what is not a regular file before the workbook library opens it.
+	file, _, err := openRegular(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	file.Close()
 	f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "dd/mm/yyyy", LongDatePattern: "dd/mm/yyyy"})
 	if err != nil {
 		return nil, fmt.Errorf("mở tệp xlsx: %w", err)

@@ -11,8 +11,7 @@
 package ingest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -55,6 +54,8 @@ const (
 	StatusResumed  = "resumed"          // an interrupted earlier run finished
 	StatusSkipped  = "already_ingested" // the same bytes were ingested before
 	StatusFailed   = "failed"           // could not be read; nothing of it was lost
+	StatusRefused  = "refused"          // refused as a whole (Reason says why): nothing of it stored
+	StatusNotRead  = "not_read"         // passed over (Reason says why): not a batch, hidden, a link
 )
 
 // FileResult summarises what a run did with one file.
@@ -63,6 +64,7 @@ type FileResult struct {
 	File       string               `json:"file"`
 	Status     string               `json:"status"`
 	Error      string               `json:"error,omitempty"`
+	Reason     string               `json:"reason,omitempty"` // why a file was refused or not read
 	Register   registry.Register    `json:"register,omitempty"`
 	Container  string               `json:"container,omitempty"`
 	Encoding   string               `json:"encoding,omitempty"`
@@ -97,20 +99,33 @@ func New(store registry.BatchService, opt Options) *Ingester {
 	return &Ingester{store: store, opt: opt}
 }
 
-// Files expands the paths of a run into the batch files to ingest, in
-// lexical order: files as given, folders walked recursively. Files that are
-// not batches (by extension) are returned in skipped.
-func Files(paths []string) (files, skipped []string, err error) {
+// Files expands the paths of a run into the batch files to read, in
+// lexical order: files as given, folders walked recursively. Every other
+// path the walk meets is returned in passed, with its status (StatusNotRead
+// or StatusRefused) and the reason, so that nothing is left out without a
+// word: files that are not batches by their extension, hidden files and
+// folders (their name begins with a dot), symbolic links inside a folder
+// (not followed: a link can point anywhere, a device or a folder above),
+// and files that are not regular files (devices, pipes, sockets), which
+// are never opened. A path given on the command line is followed if it is
+// a link; it must lead to a folder or a regular file.
+func Files(paths []string) (files []string, passed []FileResult, err error) {
 	seen := map[string]bool{}
+	pass := func(path, status, reason string) {
+		if !seen[path] {
+			seen[path] = true
+			passed = append(passed, FileResult{Path: path, File: filepath.Base(path), Status: status, Reason: reason})
+		}
+	}
 	add := func(p string) {
 		if seen[p] {
 			return
 		}
-		seen[p] = true
 		if containerOf(p) == "" {
-			skipped = append(skipped, p)
+			pass(p, StatusNotRead, reasonNotBatch)
 			return
 		}
+		seen[p] = true
 		files = append(files, p)
 	}
 	for _, p := range paths {
@@ -118,15 +133,35 @@ func Files(paths []string) (files, skipped []string, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if !fi.IsDir() {
+		switch {
+		case fi.Mode().IsRegular():
 			add(p)
+			continue
+		case !fi.IsDir():
+			pass(p, StatusRefused, notRegular(fi.Mode()))
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return err
+				if path == p {
+					return err
+				}
+				pass(path, StatusFailed, err.Error())
+				return nil
 			}
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+			hidden := path != p && strings.HasPrefix(d.Name(), ".")
+			switch t := d.Type(); {
+			case t&fs.ModeSymlink != 0:
+				pass(path, StatusNotRead, reasonSymlink)
+			case d.IsDir() && hidden:
+				pass(path, StatusNotRead, reasonHiddenFolder)
+				return fs.SkipDir
+			case d.IsDir():
+			case !t.IsRegular():
+				pass(path, StatusRefused, notRegular(t))
+			case hidden:
+				pass(path, StatusNotRead, reasonHidden)
+			default:
 				add(path)
 			}
 			return nil
@@ -136,8 +171,30 @@ func Files(paths []string) (files, skipped []string, err error) {
 		}
 	}
 	sort.Strings(files)
-	sort.Strings(skipped)
-	return files, skipped, nil
+	sort.Slice(passed, func(i, j int) bool { return passed[i].Path < passed[j].Path })
+	return files, passed, nil
+}
+
+// Why a path is passed over, for the summary (clerk-facing, Vietnamese).
+const (
+	reasonNotBatch     = "không phải tệp lô (cần .csv, .txt, .tsv, .tab, .xlsx, .jsonl hoặc .ndjson): không đọc"
+	reasonHidden       = "tệp ẩn (tên bắt đầu bằng dấu chấm): không đọc"
+	reasonHiddenFolder = "thư mục ẩn (tên bắt đầu bằng dấu chấm): không đọc các tệp trong đó"
+	reasonSymlink      = "liên kết tượng trưng (symlink): không đọc theo liên kết; chỉ rõ đường dẫn thật nếu muốn nhập"
+)
+
+// notRegular says why a file that is not a regular file is refused.
+func notRegular(m fs.FileMode) string {
+	kind := "tệp đặc biệt"
+	switch {
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		kind = "thiết bị"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "ống dẫn có tên (FIFO)"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	return "không phải tệp thường (" + kind + "): không đọc"
 }
 
 // runState is the progress of a run across its files.
@@ -147,41 +204,27 @@ type runState struct {
 	rows  int
 }
 
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // openRows opens the row reader of a file and fills in the batch's
 // container, encoding and header.
-func (in *Ingester) openRows(path string, b *registry.Batch) (rowReader, func() int64, error) {
+func (in *Ingester) openRows(ctx context.Context, path string, b *registry.Batch) (rowReader, func() int64, error) {
 	b.Container = containerOf(path)
 	switch b.Container {
 	case ContainerXLSX:
-		x, err := openXLSX(path)
+		x, err := openXLSX(ctx, path)
 		if err != nil {
 			return nil, nil, err
 		}
 		b.Encoding, b.Confidence, b.Header = "utf8", 1, x.Header()
 		return x, func() int64 { return 0 }, nil
 	case ContainerJSONL:
-		j, err := openJSONL(path, in.opt.Encoding)
+		j, err := openJSONL(ctx, path, in.opt.Encoding)
 		if err != nil {
 			return nil, nil, err
 		}
 		b.Encoding, b.Confidence, b.Header = j.src.encoding.String(), j.src.detected.Confidence, j.Header()
 		return j, j.src.counted.n.Load, nil
 	default:
-		c, err := openCSV(path, in.opt.Encoding, b.Container == ContainerTSV)
+		c, err := openCSV(ctx, path, in.opt.Encoding, b.Container == ContainerTSV)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -525,8 +525,8 @@ func TestFilesWithoutRegister(t *testing.T) {
 			t.Errorf("%s: %+v, want every row rejected", name, r)
 		}
 	}
-	if _, ok := got["notes.txt.bak"]; ok {
-		t.Error("a file that is not a batch was ingested")
+	if r := got["notes.txt.bak"]; r.Status != ingest.StatusNotRead || r.Reason == "" {
+		t.Errorf("a file that is not a batch: %+v, want it listed as not read, with the reason", r)
 	}
 }
 

@@ -33,6 +33,7 @@ type opened struct {
 	b         *registry.Batch
 	size      int64
 	err       error // it could not be opened or read: res.Error says why
+	refused   bool  // refused as a whole: res.Reason says why
 	finished  bool  // its hash is of a batch finished before the run: not read
 	rows      rowReader
 	peeked    []rawRow
@@ -62,12 +63,9 @@ type item struct {
 // joined; a cancelled context stops it after the current chunk is rolled
 // back, leaving the batch to be resumed.
 func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, error) {
-	files, skipped, err := Files(paths)
+	files, passed, err := Files(paths)
 	if err != nil {
 		return nil, err
-	}
-	for _, s := range skipped {
-		in.opt.Log.Warn("not a batch file (want .csv, .txt, .tsv, .xlsx or .jsonl): skipped", "path", s)
 	}
 	ref, err := in.store.RefData(ctx)
 	if err != nil {
@@ -123,25 +121,44 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 		}
 		uncommitted = append(uncommitted, len(results)-1)
 	}
+	// end adds the paths passed over to the results, and a refused file to
+	// the run's failures: its rows are not in the store.
+	end := func(err error) ([]FileResult, error) {
+		results = append(results, passed...)
+		for _, r := range results {
+			if r.Status == StatusRefused || r.Status == StatusFailed && r.Reason != "" {
+				errs = append(errs, fmt.Errorf("%s: %s", r.Path, r.Reason))
+			}
+		}
+		return results, errors.Join(append(errs, err)...)
+	}
 	for it := range stream {
 		res, w, err := in.ingestFile(ctx, it.file, stream, run)
 		results = append(results, res)
 		settle(w, err)
 		if err != nil {
 			if ctx.Err() != nil {
-				return results, errors.Join(append(errs, ctx.Err())...)
+				return end(ctx.Err())
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", res.Path, err))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		// The reader stopped: the stream ended early, not with the files.
+		if last != nil && !last.Committed() {
+			last.Abort()
+			settle(last, err)
+		}
+		return end(err)
 	}
 	if last != nil && !last.Committed() {
 		if err := last.Checkpoint(ctx); err != nil {
 			last.Abort()
 			settle(last, err)
-			return results, errors.Join(append(errs, err)...)
+			return end(err)
 		}
 	}
-	return results, errors.Join(errs...)
+	return end(nil)
 }
 
 // plan returns the hashes of the finished batches, so that their files are
@@ -194,7 +211,7 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 		defer close(work)
 		defer close(stream)
 		for _, path := range files {
-			f := in.open(path, finished, ref)
+			f := in.open(ctx, path, finished, ref)
 			if !send(item{file: f}) {
 				if f.rows != nil {
 					f.rows.Close()
@@ -242,17 +259,23 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 // open opens a file for reading: its hash, container, encoding, header and
 // register. A file whose hash is of a batch finished before the run is not
 // opened further.
-func (in *Ingester) open(path string, finished map[string]bool, ref *registry.RefData) *opened {
+func (in *Ingester) open(ctx context.Context, path string, finished map[string]bool, ref *registry.RefData) *opened {
 	f := &opened{res: FileResult{Path: path, File: filepath.Base(path), Status: StatusFailed}}
 	fail := func(err error) *opened {
 		if f.rows != nil {
 			f.rows.Close()
 			f.rows = nil
 		}
+		var re *refusedError
+		if errors.As(err, &re) {
+			// Refused as a whole: nothing of it is read or stored.
+			f.refused, f.res.Status, f.res.Reason = true, StatusRefused, re.reason
+			return f
+		}
 		f.err, f.res.Error = err, err.Error()
 		return f
 	}
-	hash, size, err := hashFile(path)
+	hash, size, err := hashFile(ctx, path)
 	if err != nil {
 		return fail(err)
 	}
@@ -262,7 +285,7 @@ func (in *Ingester) open(path string, finished map[string]bool, ref *registry.Re
 		f.finished = true
 		return f
 	}
-	rows, bytesRead, err := in.openRows(path, f.b)
+	rows, bytesRead, err := in.openRows(ctx, path, f.b)
 	if err != nil {
 		return fail(err)
 	}
@@ -348,6 +371,10 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 	if f.err != nil {
 		return res, nil, f.err
 	}
+	if f.refused {
+		in.opt.Log.Warn("file refused", "file", res.File, "reason", res.Reason)
+		return res, nil, nil
+	}
 	b := f.b
 	w, err = in.store.BeginBatch(ctx, b)
 	if err != nil {
@@ -364,7 +391,7 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 		// A run killed after the batch finished but before its report was
 		// written leaves no report: write it from the store now.
 		if in.opt.RejectsDir != "" && b.Counts.Rejected > 0 {
-			if _, err := os.Stat(rejectReportPath(in.opt.RejectsDir, b, ".jsonl")); err != nil {
+			if _, exists := reportStem(in.opt.RejectsDir, b); !exists {
 				if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, b); err != nil {
 					res.Error = err.Error()
 					return res, nil, err

@@ -156,6 +156,7 @@ var statusLabel = map[string]string{
 	ingest.StatusResumed:  "đã nhập tiếp",
 	ingest.StatusSkipped:  "đã nhập trước đó, bỏ qua",
 	ingest.StatusFailed:   "lỗi",
+	ingest.StatusRefused:  "từ chối",
 }
 
 func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.Duration) {
@@ -163,8 +164,17 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	fmt.Fprintln(tw, "Tệp\tSổ\tMã hóa\tTin cậy\tSố dòng\tNhận\tGắn cờ\tLoại\tXung đột\tTrạng thái\t")
 	var total registry.BatchCounts
 	var reports []string
-	var failures []string
+	var failures, refused, notRead []string
+	files := 0
 	for _, r := range results {
+		switch r.Status {
+		case ingest.StatusNotRead:
+			notRead = append(notRead, r.Path+": "+r.Reason)
+			continue
+		case ingest.StatusRefused:
+			refused = append(refused, r.Path+": "+r.Reason)
+		}
+		files++
 		c := r.Counts
 		total.Add(c)
 		status := statusLabel[r.Status]
@@ -176,11 +186,11 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 		if r.Status != ingest.StatusSkipped {
 			reports = append(reports, r.Reports...)
 		}
-		if r.Error != "" {
-			failures = append(failures, r.File+": "+r.Error)
+		if r.Error != "" || r.Status == ingest.StatusFailed && r.Reason != "" {
+			failures = append(failures, r.Path+": "+r.Error+r.Reason)
 		}
 	}
-	fmt.Fprintf(tw, "Tổng (%d tệp)\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\n", len(results), total.Rows, total.Accepted, total.Flagged, total.Rejected, total.Conflicts)
+	fmt.Fprintf(tw, "Tổng (%d tệp)\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\n", files, total.Rows, total.Accepted, total.Flagged, total.Rejected, total.Conflicts)
 	tw.Flush()
 	rate := 0.0
 	if s := elapsed.Seconds(); s > 0 {
@@ -193,5 +203,11 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	}
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "Tệp lỗi (chưa nhập xong; sửa rồi chạy lại lệnh):\n  %s\n", strings.Join(failures, "\n  "))
+	}
+	if len(refused) > 0 {
+		fmt.Fprintf(w, "Tệp bị từ chối (không lưu dòng nào của tệp):\n  %s\n", strings.Join(refused, "\n  "))
+	}
+	if len(notRead) > 0 {
+		fmt.Fprintf(w, "Không đọc:\n  %s\n", strings.Join(notRead, "\n  "))
 	}
 }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// signalChild starts the hotich command line args in a child process (the
+// test binary, see TestMain), waits until ready returns true or after, then
+// sends sig and waits for the child to exit. It fails the test if the child
+// is still running 15 s after the signal: every long step of a command
+// must honour SIGINT and SIGTERM (within a second on an idle machine; the
+// bound is wide for a loaded one, and the point is that it stops at all).
+func signalChild(t *testing.T, sig os.Signal, ready func() bool, after time.Duration, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	b, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+string(b))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	start := time.Now()
+	for time.Since(start) < after && (ready == nil || !ready()) {
+		select {
+		case err := <-done:
+			t.Fatalf("%v exited before the signal (%v)\n%s", args, err, errb.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	sent := time.Now()
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v still running 15 s after %v\n%s", args, sig, errb.String())
+	}
+	t.Logf("%v stopped %v after %v", args[0], time.Since(sent).Round(time.Millisecond), sig)
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+// storeRows returns the single number a query of the store at path gives,
+// or 0 when there is no store.
+func storeRows(t *testing.T, path, query string) int {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return 0
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// TestIngestStopsOnSignal: a file a terabyte long (sparse: a batch header
+// and a row, then zeros) keeps the hashing busy for minutes; SIGINT and
+// SIGTERM stop the ingest with the interrupted status, storing nothing of
+// the file.
+func TestIngestStopsOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.csv")
+	head := "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh\n" +
+		"KS,26740,UBND Phường Bến Nghé,01/2010,1,15/03/2010,Nguyễn Văn An,01/03/2010,Nam\n"
+	if err := os.WriteFile(huge, []byte(head), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 1<<40); err != nil {
+		t.Skipf("no sparse file of 1 TiB here: %v", err)
+	}
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "h.db")
+			_, stderr, code := signalChild(t, sig, nil, time.Second, "ingest", "--db", db, "--quiet", huge)
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, stderr)
+			}
+			if n := storeRows(t, db, `SELECT COUNT(*) FROM batches`); n != 0 {
+				t.Errorf("%d batches stored after the signal, want none", n)
+			}
+		})
+	}
+}
+
+// TestIngestSummaryListsEveryPath: the human summary and --json list the
+// files not read and the files refused, each with its reason.
+func TestIngestSummaryListsEveryPath(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ks.csv", "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh\n"+
+		"KS,26740,UBND Phường Bến Nghé,01/2010,1,15/03/2010,Nguyễn Văn An,01/03/2010,Nam\n")
+	write("scan.pdf", "%PDF-1.4")
+	write(".ks.csv.swp", "x")
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "h.db")
+	out, stderr, code := cli(t, nil, "ingest", "--db", db, "--rejects", t.TempDir(), dir)
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d (a file was refused)\n%s", code, exitFailure, stderr)
+	}
+	for _, want := range []string{"scan.pdf: không phải tệp lô", ".ks.csv.swp: tệp ẩn", "pipe.csv: không phải tệp thường", "Tổng (2 tệp)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, _ = cli(t, nil, "ingest", "--db", db, "--json", dir)
+	var res []struct{ File, Status, Reason string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range res {
+		if r.Reason == "" && r.Status != "already_ingested" {
+			t.Errorf("%s: %s without a reason", r.File, r.Status)
+		}
+		got[r.File] = r.Status
+	}
+	want := map[string]string{"ks.csv": "already_ingested", "scan.pdf": "not_read", ".ks.csv.swp": "not_read", "pipe.csv": "refused"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("--json statuses %v, want %v", got, want)
+	}
+}
