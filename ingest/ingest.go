@@ -55,7 +55,11 @@ const (
 	StatusSkipped  = "already_ingested" // the same bytes were ingested before
 	StatusFailed   = "failed"           // could not be read; nothing of it was lost
 	StatusRefused  = "refused"          // refused as a whole (Reason says why): nothing of it stored
-	StatusNotRead  = "not_read"         // passed over (Reason says why): not a batch, hidden, a link
+	// A stopped run: the file was being read (the rows committed are kept
+	// and counted), or it was not reached. A re-run resumes or reads it.
+	StatusInterrupted = "interrupted"
+	StatusPending     = "pending"
+	StatusNotRead     = "not_read" // passed over (Reason says why): not a batch, hidden, a link
 )
 
 // FileResult summarises what a run did with one file.

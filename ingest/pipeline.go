@@ -60,8 +60,10 @@ type item struct {
 
 // Run ingests the batch files at paths (files or folders). It goes on after
 // a file fails and returns the results of every file with the failures
-// joined; a cancelled context stops it after the current chunk is rolled
-// back, leaving the batch to be resumed.
+// joined. A cancelled context stops it after the open transaction is rolled
+// back; the results then say what the store kept: files finished, the rows
+// committed of the file that was being read (StatusInterrupted), and the
+// files not reached (StatusPending). A re-run resumes from there.
 func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, error) {
 	files, passed, err := Files(paths)
 	if err != nil {
@@ -81,8 +83,11 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 		return nil, err
 	}
 	defer func() {
-		if err := bulkDone(context.WithoutCancel(ctx)); err != nil {
-			in.opt.Log.Error("could not build the search indexes: the next command that opens the store builds them", "err", err)
+		// After Ctrl+C the indexes are left to the next command that
+		// opens the store: building them can take longer than a user
+		// waits for a stop.
+		if err := bulkDone(ctx); err != nil {
+			in.opt.Log.Warn("search indexes not built: the next command that opens the store builds them", "err", err)
 		}
 	}()
 
@@ -95,38 +100,53 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	run := &runState{total: total}
 	var results []FileResult
 	var errs []error
-	// Small files share a transaction: uncommitted lists the results of
-	// files finished since the last commit, which a rollback undoes.
+	// Small files share a transaction: a file's rows, its status and its
+	// reject report count only once the transaction that holds them is
+	// committed. writers[i] wrote results[i] (nil if nothing was written).
+	var writers []registry.BatchWriter
 	var last registry.BatchWriter
-	var uncommitted []int
-	settle := func(w registry.BatchWriter, err error) {
-		if w == nil {
-			return
-		}
-		last = w
-		if w.Committed() {
-			uncommitted = uncommitted[:0]
-			return
-		}
-		if err != nil {
-			// The shared transaction was rolled back: the files finished
-			// in it are not stored either.
-			for _, i := range uncommitted {
-				results[i].Status = StatusFailed
-				results[i].Error = fmt.Sprintf("rolled back with %s: run the command again", filepath.Base(w.Batch().Path))
-				errs = append(errs, fmt.Errorf("%s: %s", results[i].Path, results[i].Error))
+	reported := 0 // results before this one have their reports written
+	writeReports := func() {
+		for ; reported < len(results); reported++ {
+			w := writers[reported]
+			if w == nil {
+				continue // nothing written (skipped, refused, failed to open)
 			}
-			uncommitted = uncommitted[:0]
-			return
+			if !w.Committed() || ctx.Err() != nil {
+				return
+			}
+			b := w.Batch()
+			if b.Status != registry.BatchDone || b.Counts.Rejected == 0 || in.opt.RejectsDir == "" {
+				continue
+			}
+			paths, err := writeRejectReports(ctx, in.store, in.opt.RejectsDir, b)
+			if err != nil {
+				if ctx.Err() != nil {
+					return // the next run writes it (see ingestFile)
+				}
+				errs = append(errs, fmt.Errorf("%s: %w", results[reported].Path, err))
+				continue
+			}
+			results[reported].Reports = paths
 		}
-		uncommitted = append(uncommitted, len(results)-1)
 	}
-	// end adds the paths passed over to the results, and a refused file to
-	// the run's failures: its rows are not in the store.
+	// end settles the results by what was committed, adds the files not
+	// reached and the paths passed over, and joins the failures: a refused
+	// file is one, its rows are not in the store.
 	end := func(err error) ([]FileResult, error) {
+		if last != nil && !last.Committed() {
+			last.Abort()
+		}
+		stopped := ctx.Err() != nil
+		for i := range results {
+			settleResult(&results[i], writers[i], stopped)
+		}
+		for _, p := range files[len(results):] {
+			results = append(results, FileResult{Path: p, File: filepath.Base(p), Status: StatusPending, Reason: reasonPending})
+		}
 		results = append(results, passed...)
 		for _, r := range results {
-			if r.Status == StatusRefused || r.Status == StatusFailed && r.Reason != "" {
+			if r.Status == StatusRefused || r.Status == StatusFailed && r.Error == "" {
 				errs = append(errs, fmt.Errorf("%s: %s", r.Path, r.Reason))
 			}
 		}
@@ -134,31 +154,65 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	}
 	for it := range stream {
 		res, w, err := in.ingestFile(ctx, it.file, stream, run)
-		results = append(results, res)
-		settle(w, err)
+		results, writers = append(results, res), append(writers, w)
+		if w != nil {
+			last = w
+		}
 		if err != nil {
 			if ctx.Err() != nil {
+				if w == nil {
+					// Stopped while opening it: not read at all.
+					results, writers = results[:len(results)-1], writers[:len(writers)-1]
+				}
 				return end(ctx.Err())
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", res.Path, err))
 		}
+		writeReports()
 	}
 	if err := ctx.Err(); err != nil {
-		// The reader stopped: the stream ended early, not with the files.
-		if last != nil && !last.Committed() {
-			last.Abort()
-			settle(last, err)
-		}
-		return end(err)
+		return end(err) // the reader stopped: the stream ended early
 	}
 	if last != nil && !last.Committed() {
 		if err := last.Checkpoint(ctx); err != nil {
-			last.Abort()
-			settle(last, err)
 			return end(err)
 		}
 	}
+	writeReports()
 	return end(nil)
+}
+
+// reasonPending is why a file of a stopped run was not read.
+const reasonPending = "chưa đọc vì lệnh đã dừng: chạy lại lệnh để nhập"
+
+// settleResult makes a file's result say what the store kept of it, once
+// its writer w (nil if nothing was written) committed or rolled back:
+// a batch not finished in a commit is interrupted (when the run was
+// stopped) or failed, with the rows that were committed.
+func settleResult(r *FileResult, w registry.BatchWriter, stopped bool) {
+	if w == nil {
+		return
+	}
+	b := w.Batch()
+	r.Counts = b.Counts
+	if b.Status == registry.BatchDone || r.Status == StatusSkipped {
+		return
+	}
+	kept := fmt.Sprintf("đã lưu %d dòng đầu", b.RowsDone)
+	if b.RowsDone == 0 {
+		kept = "chưa lưu dòng nào"
+	}
+	r.Reports = nil
+	switch {
+	case stopped:
+		r.Status, r.Reason = StatusInterrupted, "dừng giữa chừng: "+kept+"; chạy lại lệnh để nhập tiếp"
+	case r.Error != "":
+		r.Status = StatusFailed
+		r.Reason = kept
+	default:
+		// Rolled back with a later file of its transaction.
+		r.Status, r.Reason = StatusFailed, "không lưu được cùng tệp khác trong một giao dịch ("+kept+"): chạy lại lệnh"
+	}
 }
 
 // plan returns the hashes of the finished batches, so that their files are
@@ -464,12 +518,6 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 		}
 	}
 	res.Counts = w.Batch().Counts
-	if in.opt.RejectsDir != "" && res.Counts.Rejected > 0 {
-		if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, w.Batch()); err != nil {
-			res.Error = err.Error()
-			return res, w, err
-		}
-	}
 	if in.opt.Progress != nil {
 		in.opt.Progress(Progress{File: res.File, BytesDone: run.done + f.size, BytesTotal: run.total, Rows: run.rows})
 	}

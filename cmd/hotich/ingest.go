@@ -157,6 +157,8 @@ var statusLabel = map[string]string{
 	ingest.StatusSkipped:  "đã nhập trước đó, bỏ qua",
 	ingest.StatusFailed:   "lỗi",
 	ingest.StatusRefused:  "từ chối",
+	// Only what was committed is counted for a stopped run's files.
+	ingest.StatusInterrupted: "dừng giữa chừng",
 }
 
 func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.Duration) {
@@ -165,12 +167,19 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	var total registry.BatchCounts
 	var reports []string
 	var failures, refused, notRead []string
-	files := 0
+	files, finished, interrupted, pending := 0, 0, 0, 0
 	for _, r := range results {
 		switch r.Status {
 		case ingest.StatusNotRead:
 			notRead = append(notRead, r.Path+": "+r.Reason)
 			continue
+		case ingest.StatusPending:
+			pending++
+			continue
+		case ingest.StatusInterrupted:
+			interrupted++
+		case ingest.StatusIngested, ingest.StatusResumed:
+			finished++
 		case ingest.StatusRefused:
 			refused = append(refused, r.Path+": "+r.Reason)
 		}
@@ -198,6 +207,11 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	}
 	fmt.Fprintf(w, "\nThời gian: %s (%.0f dòng/s). Bản ghi mới: %d, gộp vào bản ghi đã có: %d.\n",
 		elapsed.Round(time.Millisecond), rate, total.Created, total.Folded)
+	if interrupted+pending > 0 {
+		fmt.Fprintf(w, "Đã dừng theo yêu cầu. Kho giữ những gì đã ghi: %d tệp nhập xong, %d dòng đã lưu (%d bản ghi mới).\n"+
+			"Chạy lại cùng lệnh để nhập tiếp %d tệp dở dang và %d tệp chưa đọc; tệp đã nhập xong sẽ được bỏ qua.\n",
+			finished, total.Rows, total.Created, interrupted, pending)
+	}
 	if len(reports) > 0 {
 		fmt.Fprintf(w, "Báo cáo dòng bị loại:\n  %s\n", strings.Join(reports, "\n  "))
 	}

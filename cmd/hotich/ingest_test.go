@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,5 +146,96 @@ func TestIngestSummaryListsEveryPath(t *testing.T) {
 	want := map[string]string{"ks.csv": "already_ingested", "scan.pdf": "not_read", ".ks.csv.swp": "not_read", "pipe.csv": "refused"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("--json statuses %v, want %v", got, want)
+	}
+}
+
+// smallFiles writes n ward files of rows birth entries each (every 50th
+// row rejected) and returns their folder.
+func smallFiles(t *testing.T, n, rows int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "batches")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for f := 0; f < n; f++ {
+		var b strings.Builder
+		b.WriteString("loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,me_ho_ten\n")
+		for i := 1; i <= rows; i++ {
+			birth := fmt.Sprintf("%02d/05/2015", 1+i%28)
+			if i%50 == 0 {
+				birth = "31/02/2015"
+			}
+			fmt.Fprintf(&b, "KS,26740,UBND Phường Bến Nghé,%02d/2015,%d,%02d/06/2015,Nguyễn Văn An %d,%s,Nam,Trần Thị Hoà\n", f+1, i, 1+i%28, i, birth)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("ks-%03d.csv", f)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestIngestSummaryAfterSIGINT: Ctrl+C during an ingest of many small
+// files (which share transactions) stops it, and the summary it prints
+// reports only what the store kept: files finished, rows and records
+// committed, and the files a re-run will resume or start.
+func TestIngestSummaryAfterSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	dir := smallFiles(t, 80, 400)
+	for i, at := range []int{1, 12000} {
+		db := filepath.Join(t.TempDir(), "h.db")
+		ready := func() bool { return progress(t, db) >= at }
+		out, stderr, code := signalChild(t, syscall.SIGINT, ready, 30*time.Second, "ingest", "--db", db, "--rejects", t.TempDir(), "--commit-rows", "5000", "--json", dir)
+		if code != exitInterrupted {
+			t.Fatalf("run %d: exit %d, want %d\n%s", i, code, exitInterrupted, stderr)
+		}
+		var res []struct {
+			File, Status, Error, Reason string
+			Counts                      struct {
+				Rows           int `json:"rows"`
+				RecordsCreated int `json:"records_created"`
+			} `json:"counts"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("run %d: %v\n%s", i, err, out)
+		}
+		var rows, created, done, resumable int
+		statuses := map[string]int{}
+		for _, r := range res {
+			if r.Status == "failed" {
+				t.Errorf("run %d: %s failed: %s %s", i, r.File, r.Error, r.Reason)
+			}
+			statuses[r.Status]++
+			rows += r.Counts.Rows
+			created += r.Counts.RecordsCreated
+			switch r.Status {
+			case "ingested":
+				done++
+			case "interrupted", "pending":
+				resumable++
+			}
+		}
+		if len(res) != 80 || done+resumable != 80 {
+			t.Errorf("run %d: %d results %v, want 80 files ingested, interrupted or pending", i, len(res), statuses)
+		}
+		if got := storeRows(t, db, `SELECT COUNT(*) FROM batches WHERE status = 'done'`); got != done {
+			t.Errorf("run %d: summary says %d files ingested, the store finished %d", i, done, got)
+		}
+		if got := storeRows(t, db, `SELECT (SELECT COUNT(*) FROM source_rows) + (SELECT COUNT(*) FROM rejects)`); got != rows {
+			t.Errorf("run %d: summary says %d rows, the store holds %d", i, rows, got)
+		}
+		if got := storeRows(t, db, `SELECT COUNT(*) FROM records`); got != created {
+			t.Errorf("run %d: summary says %d new records, the store holds %d", i, created, got)
+		}
+		t.Logf("run %d: stopped with %v, %d rows kept", i, statuses, rows)
+
+		// The human summary says what was kept and what a re-run does.
+		db2 := filepath.Join(t.TempDir(), "h.db")
+		ready = func() bool { return progress(t, db2) >= at }
+		out, stderr, code = signalChild(t, syscall.SIGINT, ready, 30*time.Second, "ingest", "--db", db2, "--rejects", t.TempDir(), "--commit-rows", "5000", dir)
+		if !strings.Contains(out, "Đã dừng theo yêu cầu") || !strings.Contains(out, "Chạy lại cùng lệnh") {
+			t.Errorf("run %d: exit %d; the human summary does not say what was kept:\n%s\n%s", i, code, out, stderr)
+		}
 	}
 }
