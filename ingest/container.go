@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/vntext"
 )
 
@@ -141,10 +142,10 @@ func sniffDelimiter(line string) rune {
 	return best
 }
 
-// csvReader reads CSV and TSV batches (RFC 4180 quoting, CRLF or LF).
+// csvReader reads CSV and TSV batches (see csvSplitter).
 type csvReader struct {
 	src    *textSource
-	r      *csv.Reader
+	split  *csvSplitter
 	header []string
 	delim  rune
 }
@@ -164,40 +165,26 @@ func openCSV(ctx context.Context, path string, force vntext.Encoding, tsv bool) 
 		}
 		delim = sniffDelimiter(line)
 	}
-	r := csv.NewReader(br)
-	r.Comma = delim
-	r.FieldsPerRecord = -1 // rows with the wrong number of cells are reported, not fatal
-	r.LazyQuotes = true    // a stray quote inside a cell is kept as written
-	r.ReuseRecord = false
-	header, err := r.Read()
+	sp := &csvSplitter{lines: lineReader{br: br}, comma: byte(delim)}
+	header, err := sp.next()
 	if err != nil {
 		src.Close()
-		if err == io.EOF {
-			return nil, fmt.Errorf("tệp rỗng, không có dòng tiêu đề")
+		var me *malformedError
+		switch {
+		case err == io.EOF:
+			return nil, &refusedError{"tệp rỗng, không có dòng tiêu đề"}
+		case errors.As(err, &me):
+			return nil, &refusedError{"dòng tiêu đề không đọc được: " + me.msg}
 		}
 		return nil, fmt.Errorf("đọc dòng tiêu đề: %w", err)
 	}
-	return &csvReader{src: src, r: r, header: header, delim: delim}, nil
+	sp.want = len(header)
+	return &csvReader{src: src, split: sp, header: header, delim: delim}, nil
 }
 
 func (c *csvReader) Header() []string { return c.header }
 
-func (c *csvReader) Next() ([]string, error) {
-	for {
-		rec, err := c.r.Read()
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return rec, &malformedError{msg: pe.Err.Error()}
-			}
-			return nil, err
-		}
-		if isBlank(rec) {
-			continue
-		}
-		return rec, nil
-	}
-}
+func (c *csvReader) Next() ([]string, error) { return c.split.next() }
 
 func (c *csvReader) Close() error { return c.src.Close() }
 
@@ -211,15 +198,26 @@ func isBlank(cells []string) bool {
 }
 
 // malformedError marks a row that cannot be read as a row of its file; the
-// reader can go on with the next row.
-type malformedError struct{ msg string }
+// reader can go on with the next row. code is the reason of its reject.
+type malformedError struct {
+	code registry.RejectCode
+	msg  string
+}
 
 func (e *malformedError) Error() string { return e.msg }
 
+// rowError is the reject of the row.
+func (e *malformedError) rowError() *registry.RowError {
+	if e.code == registry.RejectMalformed || e.code == "" {
+		return registry.RowErrorf(registry.RejectMalformed, "", "không đọc được dòng: %s", e.msg)
+	}
+	return registry.RowErrorf(e.code, "", "%s", e.msg)
+}
+
 // jsonlReader reads .jsonl batches: each non-empty line is one row.
 type jsonlReader struct {
-	src *textSource
-	sc  *bufio.Scanner
+	src   *textSource
+	lines lineReader
 }
 
 func openJSONL(ctx context.Context, path string, force vntext.Encoding) (*jsonlReader, error) {
@@ -227,25 +225,26 @@ func openJSONL(ctx context.Context, path string, force vntext.Encoding) (*jsonlR
 	if err != nil {
 		return nil, err
 	}
-	sc := bufio.NewScanner(src.r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	return &jsonlReader{src: src, sc: sc}, nil
+	return &jsonlReader{src: src, lines: lineReader{br: bufio.NewReaderSize(src.r, 64<<10)}}, nil
 }
 
 func (j *jsonlReader) Header() []string { return jsonlHeader }
 
 func (j *jsonlReader) Next() ([]string, error) {
-	for j.sc.Scan() {
-		line := strings.TrimRight(j.sc.Text(), "\r")
-		if strings.TrimSpace(line) == "" {
+	for {
+		line, long, err := j.lines.next()
+		if err != nil {
+			return nil, err
+		}
+		if long > 0 {
+			return []string{string(line) + "…"}, &malformedError{code: registry.RejectOverLimit,
+				msg: fmt.Sprintf("dòng dài %d byte, quá giới hạn %d byte", long, MaxLineBytes)}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		return []string{line}, nil
+		return []string{string(line)}, nil
 	}
-	if err := j.sc.Err(); err != nil {
-		return nil, err
-	}
-	return nil, io.EOF
 }
 
 func (j *jsonlReader) Close() error { return j.src.Close() }

@@ -243,7 +243,7 @@ const peekLimit = 1000
 // rawRow is a row as read, before conversion.
 type rawRow struct {
 	cells     []string
-	malformed string // why the reader could not split it, if it could not
+	malformed *malformedError // why the reader could not split it, if it could not
 }
 
 // peekRegister reads the first rows of a file and sets the batch's
@@ -276,7 +276,7 @@ func peekRegister(rows rowReader, b *registry.Batch, header []string) ([]rawRow,
 		peeked = append(peeked, r)
 		var v string
 		switch {
-		case r.malformed != "":
+		case r.malformed != nil:
 		case jsonl:
 			v = jsonRegister(r.cells[0])
 		case idx >= 0 && idx < len(r.cells):
@@ -310,7 +310,7 @@ func nextRaw(rows rowReader) (rawRow, error) {
 	cells, err := rows.Next()
 	var me *malformedError
 	if errors.As(err, &me) {
-		return rawRow{cells: cells, malformed: me.msg}, nil
+		return rawRow{cells: cells, malformed: me}, nil
 	}
 	return rawRow{cells: cells}, err
 }

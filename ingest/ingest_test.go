@@ -513,7 +513,7 @@ func TestFilesWithoutRegister(t *testing.T) {
 	for _, r := range res {
 		got[r.File] = r
 	}
-	if r := got["empty.csv"]; r.Status != ingest.StatusFailed || r.Error == "" {
+	if r := got["empty.csv"]; r.Status != ingest.StatusRefused || r.Reason == "" {
 		t.Errorf("empty file: %+v", r)
 	}
 	if r := got["header-only.csv"]; r.Status != ingest.StatusIngested || r.Counts.Rows != 0 {

@@ -293,9 +293,8 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 			for ch := range work {
 				out := make([]registry.Row, len(ch.raw))
 				for j, r := range ch.raw {
-					if r.malformed != "" {
-						out[j] = registry.Row{N: ch.start + j, Raw: r.cells,
-							Err: registry.RowErrorf(registry.RejectMalformed, "", "không đọc được dòng: %s", r.malformed)}
+					if m := r.malformed; m != nil {
+						out[j] = registry.Row{N: ch.start + j, Raw: r.cells, Err: m.rowError()}
 						continue
 					}
 					out[j] = ch.conv.convert(ch.start+j, r.cells)

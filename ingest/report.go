@@ -79,10 +79,11 @@ func writeRejectReports(ctx context.Context, store registry.BatchService, dir st
 // would run as a formula when an operator opens the CSV report: a cell
 // beginning with '=', '+', '-', '@', TAB or CR gets a single quote before
 // it (the OWASP advice for CSV injection), which the program shows as text.
+// A lone "-" (the registers' "unknown") is no formula and stays as it is.
 // Batch cells are untrusted input; the JSONL report keeps them as read.
 func spreadsheetSafe(cells []string) []string {
 	for i, c := range cells {
-		if c != "" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
+		if c != "" && c != "-" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
 			cells[i] = "'" + c
 		}
 	}
