@@ -100,7 +100,7 @@ func cutUTF8(b []byte, n int) []byte {
 type csvSplitter struct {
 	lines lineReader
 	comma byte
-	want  int      // cells per row (the header's); 0 while reading the header
+	want  int           // cells per row (the header's); 0 while reading the header
 	again []pendingLine // lines read ahead by a row that was given up, to read again
 
 	rec  []byte // the cells of the row being split, one after the other
