@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -254,7 +256,19 @@ type xlsxReader struct {
 	f      *excelize.File
 	rows   *excelize.Rows
 	header []string
+	tmp    string // the folder of the library's temporary files
 }
+
+// Limits of a workbook, on top of the row limits (see MaxLineBytes).
+const (
+	// MaxXLSXUnzipped bounds what a workbook unzips to, all its parts
+	// together. A zip bomb (a few megabytes unzipping to gigabytes) is
+	// refused before anything is unzipped.
+	MaxXLSXUnzipped = 256 << 20
+	// xlsxInMemory is the largest part kept in memory; a larger sheet or
+	// string table is unzipped to a temporary file and streamed.
+	xlsxInMemory = 16 << 20
+)
 
 func openXLSX(ctx context.Context, path string) (*xlsxReader, error) {
 	// Refuse what is not a regular file before the workbook library opens it.
@@ -262,34 +276,95 @@ func openXLSX(ctx context.Context, path string) (*xlsxReader, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = checkZip(file)
 	file.Close()
-	f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "dd/mm/yyyy", LongDatePattern: "dd/mm/yyyy"})
 	if err != nil {
+		return nil, err
+	}
+	// The library's temporary files go to a folder of ours, removed on
+	// Close, on a failed open, and by a later run if this process is
+	// killed (removeStaleXLSXTemp).
+	removeStaleXLSXTemp()
+	tmp, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", xlsxTempPrefix, os.Getpid()))
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "dd/mm/yyyy", LongDatePattern: "dd/mm/yyyy",
+		UnzipSizeLimit: MaxXLSXUnzipped, UnzipXMLSizeLimit: xlsxInMemory, TmpDir: tmp})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		os.RemoveAll(tmp)
+		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
+			return nil, &refusedError{"không mở được sổ tính: tệp Excel cũ (.xls) hoặc có mật khẩu; lưu lại thành .xlsx không mật khẩu"}
+		}
 		return nil, fmt.Errorf("mở tệp xlsx: %w", err)
 	}
+	x := &xlsxReader{f: f, tmp: tmp}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		f.Close()
-		return nil, fmt.Errorf("tệp xlsx không có trang tính")
+		x.Close()
+		return nil, &refusedError{"tệp xlsx không có trang tính"}
 	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		f.Close()
+	if x.rows, err = f.Rows(sheets[0]); err != nil {
+		x.Close()
 		return nil, fmt.Errorf("đọc trang tính %q: %w", sheets[0], err)
 	}
-	x := &xlsxReader{f: f, rows: rows}
 	for {
 		cells, err := x.next()
 		if err != nil {
 			x.Close()
 			if err == io.EOF {
-				return nil, fmt.Errorf("trang tính rỗng, không có dòng tiêu đề")
+				return nil, &refusedError{"trang tính rỗng, không có dòng tiêu đề"}
 			}
 			return nil, err
+		}
+		if len(cells) > MaxColumns {
+			x.Close()
+			return nil, &refusedError{fmt.Sprintf("dòng tiêu đề có %d cột, quá giới hạn %d cột", len(cells), MaxColumns)}
 		}
 		if !isBlank(cells) {
 			x.header = cells
 			return x, nil
+		}
+	}
+}
+
+// checkZip refuses a file that is not a zip archive, or whose parts unzip
+// to more than MaxXLSXUnzipped, as the archive declares them. The declared
+// sizes hold: the zip reader fails on a part that unzips to more.
+func checkZip(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return &refusedError{"không phải tệp xlsx (không đọc được như tệp nén zip): " + err.Error()}
+	}
+	var total uint64
+	for _, e := range zr.File {
+		total += e.UncompressedSize64
+		if total > MaxXLSXUnzipped {
+			return &refusedError{fmt.Sprintf("tệp xlsx %d byte giải nén ra hơn %d MiB, quá giới hạn (có thể là \"bom zip\")", fi.Size(), MaxXLSXUnzipped>>20)}
+		}
+	}
+	return nil
+}
+
+// xlsxTempPrefix begins the names of the folders of the workbook library's
+// temporary files, followed by the PID of the process that made them.
+const xlsxTempPrefix = "hotich-xlsx-"
+
+// removeStaleXLSXTemp removes the temporary folders that processes no longer
+// running left (a killed ingest of a large workbook).
+func removeStaleXLSXTemp() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), xlsxTempPrefix+"*"))
+	for _, d := range dirs {
+		pid, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(d), xlsxTempPrefix), "-")
+		if n, err := strconv.Atoi(pid); ok && err == nil && n != os.Getpid() && !processAlive(n) {
+			os.RemoveAll(d)
 		}
 	}
 }
@@ -327,5 +402,7 @@ func (x *xlsxReader) Close() error {
 	if x.rows != nil {
 		x.rows.Close()
 	}
-	return x.f.Close()
+	err := x.f.Close()
+	os.RemoveAll(x.tmp)
+	return err
 }

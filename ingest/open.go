@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"syscall"
@@ -71,3 +72,9 @@ func hashReader(r io.Reader) (string, int64, error) {
 type refusedError struct{ reason string }
 
 func (e *refusedError) Error() string { return e.reason }
+
+// processAlive reports whether a process with the given PID runs.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
