@@ -365,6 +365,37 @@ func headerText(h string, repair bool) string {
 	return vntext.Clean(h)
 }
 
+// minKnownColumns is how many header cells must name a column of some
+// register for a file to be a batch: a text that is not one (a readme
+// saved as .txt) is refused rather than read as rows that all fail.
+const minKnownColumns = 2
+
+// knownColumns counts the header cells (headerTexts) that name a column
+// of any register.
+func knownColumns(header []string) int {
+	n := 0
+	for _, h := range header {
+		for _, reg := range registry.Registers {
+			if _, ok := reg.ColumnByHeader(h); ok {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// anyJSONObject reports whether one of the rows of a .jsonl file is meant
+// as a JSON object (begins with "{"; a broken one is a rejected row).
+func anyJSONObject(rows []rawRow) bool {
+	for _, r := range rows {
+		if len(r.cells) == 1 && strings.HasPrefix(strings.TrimSpace(r.cells[0]), "{") {
+			return true
+		}
+	}
+	return false
+}
+
 // jsonRegister finds the register named by a .jsonl line, or "".
 func jsonRegister(line string) string {
 	var obj map[string]any

@@ -349,8 +349,18 @@ func (in *Ingester) open(ctx context.Context, path string, finished map[string]b
 	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
 	// The file's register is the one most of its first rows name.
 	header := headerTexts(b.Header, repair)
+	if b.Container != ContainerJSONL && knownColumns(header) < minKnownColumns {
+		return fail(&refusedError{fmt.Sprintf("không có dòng tiêu đề của lô hộ tịch: dòng đầu có %d cột nhận ra được, cần ít nhất %d "+
+			"(tên cột như loai_so, so, ho_ten hoặc tiêu đề tiếng Việt như Loại sổ, Số, Họ tên)", knownColumns(header), minKnownColumns)})
+	}
 	if f.peeked, err = peekRegister(rows, b, header); err != nil {
 		return fail(err)
+	}
+	if b.Container == ContainerJSONL && !anyJSONObject(f.peeked) {
+		if len(f.peeked) == 0 {
+			return fail(&refusedError{"tệp rỗng, không có dòng nào"})
+		}
+		return fail(&refusedError{fmt.Sprintf("không phải tệp JSON Lines: không dòng nào trong %d dòng đầu là một đối tượng JSON", len(f.peeked))})
 	}
 	f.res.Register = b.Register
 	f.conv = newConverter(b.Register, header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
