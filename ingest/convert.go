@@ -86,6 +86,14 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 			v, _ = vntext.RepairMojibake(v)
 		}
 		v = vntext.Clean(v)
+		if clean, n := vntext.DropXMLInvalid(v); n > 0 {
+			// Control characters are keying accidents no register holds,
+			// and no exchange file can carry: out of the value, into a
+			// flag; the source row keeps them as read.
+			v = vntext.Clean(clean)
+			flags = append(flags, registry.Flag{Code: registry.FlagInvalidChars, Field: cv.hc.name(),
+				Detail: fmt.Sprintf("đã bỏ %d ký tự điều khiển khỏi ô (dòng nguồn giữ nguyên)", n)})
+		}
 		if registry.IsUnknown(v) {
 			v = ""
 		}

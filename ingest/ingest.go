@@ -362,6 +362,7 @@ func headerText(h string, repair bool) string {
 	if repair {
 		h, _ = vntext.RepairMojibake(h)
 	}
+	h, _ = vntext.DropXMLInvalid(h)
 	return vntext.Clean(h)
 }
 
