@@ -30,10 +30,14 @@ import (
 
 // Options configure an ingest run.
 type Options struct {
-	Workers    int             // goroutines decoding and checking rows; 0: one per CPU
-	Encoding   vntext.Encoding // force an encoding; Unknown: detect per file
-	CommitRows int             // rows per transaction; 0: 50,000
-	RejectsDir string          // where reject reports go; "": not written
+	Workers  int             // goroutines decoding and checking rows; 0: one per CPU
+	Encoding vntext.Encoding // force an encoding; Unknown: detect per file
+	// Force reads again a file ingested before (the same bytes): its rows
+	// replace the rows stored for it (registry.BatchRereader). Without it
+	// such a file is skipped.
+	Force      bool
+	CommitRows int    // rows per transaction; 0: 50,000
+	RejectsDir string // where reject reports go; "": not written
 	Now        func() time.Time
 	Log        *slog.Logger
 	// Progress, if set, is called from the writer after every chunk of rows.
@@ -53,6 +57,7 @@ const (
 	StatusIngested = "ingested"         // read completely
 	StatusResumed  = "resumed"          // an interrupted earlier run finished
 	StatusSkipped  = "already_ingested" // the same bytes were ingested before
+	StatusReread   = "reread"           // ingested before, read again (--force): its rows replaced the stored ones
 	StatusFailed   = "failed"           // could not be read; nothing of it was lost
 	StatusRefused  = "refused"          // refused as a whole (Reason says why): nothing of it stored
 	// A stopped run: the file was being read (the rows committed are kept
@@ -84,6 +89,7 @@ type FileResult struct {
 type Ingester struct {
 	store registry.BatchService
 	opt   Options
+	ref   *registry.RefData // of the run
 }
 
 // New returns an Ingester writing to store.
@@ -206,6 +212,8 @@ type runState struct {
 	total int64
 	done  int64 // bytes of finished files
 	rows  int
+	// checkpoint commits what the run wrote so far.
+	checkpoint func() error
 }
 
 // openRows opens the row reader of a file and fills in the batch's

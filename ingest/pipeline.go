@@ -97,6 +97,7 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	stream, wait := in.readAhead(rctx, files, finished, ref)
 	defer func() { cancel(); wait() }()
 
+	in.ref = ref
 	run := &runState{total: total}
 	var results []FileResult
 	var errs []error
@@ -151,6 +152,17 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 			}
 		}
 		return results, errors.Join(append(errs, err)...)
+	}
+	// A re-read (--force) commits on its own: what is written before it
+	// is committed first.
+	run.checkpoint = func() error {
+		if last != nil && !last.Committed() {
+			if err := last.Checkpoint(ctx); err != nil {
+				return err
+			}
+			writeReports()
+		}
+		return nil
 	}
 	for it := range stream {
 		res, w, err := in.ingestFile(ctx, it.file, stream, run)
@@ -334,7 +346,7 @@ func (in *Ingester) open(ctx context.Context, path string, finished map[string]b
 	}
 	f.size = size
 	f.b = &registry.Batch{FileName: f.res.File, Path: path, Hash: hash, Size: size}
-	if finished[hash] {
+	if finished[hash] && !in.opt.Force {
 		f.finished = true
 		return f
 	}
@@ -419,6 +431,63 @@ func (in *Ingester) cut(ctx context.Context, f *opened, work chan<- *chunk, send
 	return flush(), readErr
 }
 
+// reread replaces the stored rows of a batch ingested before with rows, the
+// file read again (see registry.BatchRereader).
+func (in *Ingester) reread(ctx context.Context, res FileResult, rr registry.BatchRereader, b *registry.Batch, rows []registry.Row) (FileResult, error) {
+	var ids []string
+	for i := range rows {
+		if rows[i].Record != nil {
+			ids = append(ids, rows[i].Record.Identity().RecordID())
+		}
+	}
+	sources, err := rr.RereadSources(ctx, b, ids)
+	if err != nil {
+		res.Error = err.Error()
+		return res, err
+	}
+	// The other files' rows in the same records are converted again, each
+	// with its own file's header and register.
+	convs := map[int64]*converter{}
+	for i := range sources {
+		sb := sources[i].Batch
+		c := convs[sb.ID]
+		if c == nil {
+			repair := sb.Container == ContainerXLSX || strings.HasPrefix(sb.Encoding, "utf")
+			c = newConverter(sb.Register, headerTexts(sb.Header, repair), in.ref, in.opt.Now(), repair, sb.Container == ContainerJSONL)
+			convs[sb.ID] = c
+		}
+		sources[i].Row = c.convert(sources[i].Row.N, sources[i].Row.Raw)
+		in.store.Prepare(&sources[i].Row)
+	}
+	nb, changed, err := rr.Reread(ctx, b, rows, sources)
+	if err != nil {
+		if registry.ErrorCode(err) == registry.EREFUSED {
+			res.Status, res.Reason = StatusRefused, registry.ErrorMessage(err)
+			return res, nil
+		}
+		res.Error = err.Error()
+		return res, err
+	}
+	res.Status, res.Counts = StatusReread, nb.Counts
+	res.Reason = fmt.Sprintf("đọc lại theo --force, thay các dòng đã lưu của tệp: %d bản ghi thay đổi", changed)
+	in.opt.Log.Info("re-read a file ingested before", "file", res.File, "encoding", nb.Encoding, "records_changed", changed)
+	if in.opt.RejectsDir != "" {
+		stem, exists := reportStem(in.opt.RejectsDir, nb)
+		switch {
+		case nb.Counts.Rejected > 0:
+			if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, nb); err != nil {
+				res.Error = err.Error()
+				return res, err
+			}
+		case exists:
+			// No row rejected now: the old report would be stale.
+			os.Remove(stem + ".csv")
+			os.Remove(stem + ".jsonl")
+		}
+	}
+	return res, nil
+}
+
 // ingestFile stores one file from the stream: it takes the file's chunks up
 // to its end item, whatever happens, so that the stream stays in step.
 func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan item, run *runState) (res FileResult, w registry.BatchWriter, err error) {
@@ -439,9 +508,41 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 		return res, nil, nil
 	}
 	b := f.b
+	reading := *b // the new reading: BeginBatch fills b from the store
 	w, err = in.store.BeginBatch(ctx, b)
 	if err != nil {
 		res.Error = err.Error()
+		return res, nil, err
+	}
+	if rr, ok := in.store.(registry.BatchRereader); w == nil && in.opt.Force && ok && f.rows != nil {
+		// Ingested before: read again (--force). The whole file is read
+		// first, then replaces the stored rows in one transaction.
+		var rows []registry.Row
+		for it := range stream {
+			if it.end {
+				ended = true
+				if it.readErr != nil {
+					res.Error = it.readErr.Error()
+					return res, nil, it.readErr
+				}
+				break
+			}
+			select {
+			case out := <-it.chunk.out:
+				rows = append(rows, out...)
+			case <-ctx.Done():
+				return res, nil, ctx.Err()
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return res, nil, err
+		}
+		if err := run.checkpoint(); err != nil {
+			res.Error = err.Error()
+			return res, nil, err
+		}
+		reading.ID, reading.FileName = b.ID, b.FileName
+		res, err = in.reread(ctx, res, rr, &reading, rows)
 		return res, nil, err
 	}
 	if w == nil {

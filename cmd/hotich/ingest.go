@@ -57,6 +57,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the per-file summary as JSON on stdout")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	link := fs.Bool("dedup", false, "then link duplicates of the registers ingested (as hotich dedup)")
+	force := fs.Bool("force", false, "read again the files ingested before (the same bytes): their rows replace the stored ones")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -86,6 +87,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	opt := ingest.Options{
 		Workers:    *workers,
 		Encoding:   enc,
+		Force:      *force,
 		CommitRows: *commit,
 		RejectsDir: *rejects,
 		Now:        e.now,
@@ -157,6 +159,7 @@ var statusLabel = map[string]string{
 	ingest.StatusSkipped:  "đã nhập trước đó, bỏ qua",
 	ingest.StatusFailed:   "lỗi",
 	ingest.StatusRefused:  "từ chối",
+	ingest.StatusReread:   "đọc lại (--force)",
 	// Only what was committed is counted for a stopped run's files.
 	ingest.StatusInterrupted: "dừng giữa chừng",
 }

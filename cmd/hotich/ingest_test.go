@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -333,5 +334,159 @@ func TestXMLInvalidCharacters(t *testing.T) {
 	}
 	if !strings.Contains(all, "<dc:Ho>Trần␁</dc:Ho>") || !strings.Contains(all, "<dc:Ten>Bình\uFFFD</dc:Ten>") || !strings.Contains(all, "QĐ␟") {
 		t.Errorf("the export does not show the characters it could not carry as documented")
+	}
+}
+
+// storeDump returns every table of a store but the event log, row by row,
+// and the number of events: what a re-read that changes nothing must leave
+// as it was.
+func storeDump(t *testing.T, path string) (string, int) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT id, file_name, file_hash, register, container, delimiter, encoding, confidence, header, status, rows_done, counts FROM batches ORDER BY id`,
+		`SELECT rid, id, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs, created_seq, version FROM records ORDER BY rid`,
+		`SELECT record_rid, role, name_fold, name_canon, birth, COALESCE(personal_id, '') FROM persons ORDER BY record_rid, role`,
+		`SELECT key, record_rid, outcome, raw FROM source_rows ORDER BY key`,
+		`SELECT key, code, field, message, raw FROM rejects ORDER BY key`,
+		`SELECT id, record_rid, code, field, detail, COALESCE(source_key, 0), created_seq, COALESCE(resolved_seq, 0) FROM flags ORDER BY id`,
+		`SELECT id, record_rid, field, vals, created_seq, COALESCE(resolved_seq, 0) FROM conflicts ORDER BY id`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	var events int
+	db.QueryRow(`SELECT COUNT(*) FROM events`).Scan(&events)
+	return b.String(), events
+}
+
+// TestIngestForceReread: a file ingested with the wrong encoding is read
+// again with --force --encoding: its rows replace the earlier ones; the
+// records built from them alone are rebuilt, the record it shares with a
+// rescan from another file keeps that file's data; search keys follow; the
+// event log records the re-read and the ministry export since before it
+// carries the changed records. Reading the same bytes again the same way
+// changes nothing but the log.
+func TestIngestForceReread(t *testing.T) {
+	dir := t.TempDir()
+	header := "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,noi_sinh,me_ho_ten\n"
+	row := func(n, name, place, mother string) string {
+		return "KS,26740,UBND Phường Bến Nghé,01/2010," + n + ",15/03/2010," + name + ",01/03/2010,Nam," + place + "," + mother + "\n"
+	}
+	a := filepath.Join(dir, "a.csv")
+	b := filepath.Join(dir, "b.csv")
+	os.WriteFile(a, []byte(header+row("1", "Nguyễn Văn Đức", "Bệnh viện Từ Dũ", "Trần Thị Hoà")+row("2", "Lê Văn Bình", "", "Phạm Thị Lụa")+row("3", "Võ Văn Cường", "Nhà riêng", "")), 0o644)
+	os.WriteFile(b, []byte(header+row("2", "Lê Văn Bình", "Bệnh viện Hùng Vương", "Phạm Thị Lụa")), 0o644)
+	db := filepath.Join(t.TempDir(), "h.db")
+	rej := t.TempDir()
+	ingestArgs := func(args ...string) string {
+		out, stderr, code := cli(t, nil, append([]string{"ingest", "--db", db, "--rejects", rej, "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("ingest %v: exit %d\n%s%s", args, code, out, stderr)
+		}
+		return out
+	}
+	ingestArgs("--encoding", "viscii", a) // the wrong encoding: names garbled
+	ingestArgs(b)                         // a rescan of entry 2 from another file
+	garbled := storeRows(t, db, `SELECT COUNT(*) FROM persons WHERE name_fold = 'le van binh'`)
+	if garbled != 0 {
+		t.Fatalf("the names were not garbled by the wrong encoding: the test tests nothing")
+	}
+	before, _, _ := cli(t, nil, "export", "--db", db)
+	mx := filepath.Join(t.TempDir(), "full")
+	mxCLI(t, "export", "--db", db, "--format", "ministry", "--full", "--out", mx)
+
+	out := ingestArgs("--force", "--encoding", "utf8", a)
+	if !strings.Contains(out, `"status": "reread"`) {
+		t.Errorf("the re-read file's status is not reread:\n%s", out)
+	}
+	recs := map[string]struct {
+		SourceRefs []string          `json:"source_refs"`
+		Fields     map[string]string `json:"fields"`
+		Flags      []string          `json:"flags"`
+		Conflicts  []json.RawMessage `json:"conflicts"`
+	}{}
+	after, _, _ := cli(t, nil, "export", "--db", db)
+	for _, l := range strings.Split(strings.TrimSpace(after), "\n") {
+		var r struct {
+			Number     string            `json:"number"`
+			SourceRefs []string          `json:"source_refs"`
+			Fields     map[string]string `json:"fields"`
+			Flags      []string          `json:"flags"`
+			Conflicts  []json.RawMessage `json:"conflicts"`
+		}
+		json.Unmarshal([]byte(l), &r)
+		recs[r.Number] = struct {
+			SourceRefs []string          `json:"source_refs"`
+			Fields     map[string]string `json:"fields"`
+			Flags      []string          `json:"flags"`
+			Conflicts  []json.RawMessage `json:"conflicts"`
+		}{r.SourceRefs, r.Fields, r.Flags, r.Conflicts}
+	}
+	if len(recs) != 3 {
+		t.Fatalf("%d records after the re-read, want 3:\n%s", len(recs), after)
+	}
+	for n, want := range map[string]string{"1": "Nguyễn Văn Đức", "2": "Lê Văn Bình", "3": "Võ Văn Cường"} {
+		if got := recs[n].Fields["ho_ten"]; got != want {
+			t.Errorf("entry %s: ho_ten %q, want %q", n, got, want)
+		}
+	}
+	r2 := recs["2"]
+	if !reflect.DeepEqual(r2.SourceRefs, []string{"a.csv#2", "b.csv#1"}) || r2.Fields["noi_sinh"] != "Bệnh viện Hùng Vương" || r2.Fields["me_ho_ten"] != "Phạm Thị Lụa" {
+		t.Errorf("entry 2 lost the rescan's data: %+v", r2)
+	}
+	if len(r2.Conflicts) != 0 || len(r2.Flags) != 0 {
+		t.Errorf("entry 2: conflicts %s flags %v; the garbled values' conflicts should be gone", r2.Conflicts, r2.Flags)
+	}
+	if n := storeRows(t, db, `SELECT COUNT(*) FROM persons WHERE name_fold IN ('nguyen van duc', 'le van binh', 'vo van cuong') AND role = 'con'`); n != 3 {
+		t.Errorf("%d of 3 subjects found by their name after the re-read", n)
+	}
+	if n := storeRows(t, db, `SELECT COUNT(*) FROM events WHERE kind = 'batch_reread'`); n != 1 {
+		t.Errorf("%d batch_reread events, want 1", n)
+	}
+	if before == after {
+		t.Fatal("the re-read changed nothing")
+	}
+
+	// The ministry export since the full one carries the three records.
+	m := mxManifest(t, mx)
+	inc := filepath.Join(t.TempDir(), "inc")
+	mxCLI(t, "export", "--db", db, "--format", "ministry", "--since", strconv.FormatInt(m.Until, 10), "--out", inc)
+	got, _ := mxEntries(t, inc)
+	if len(got) != 3 {
+		t.Errorf("the incremental export holds %d records, want the 3 the re-read changed", len(got))
+	}
+
+	// The same bytes, the same way: nothing changes but one event.
+	dump1, ev1 := storeDump(t, db)
+	ingestArgs("--force", "--encoding", "utf8", a)
+	dump2, ev2 := storeDump(t, db)
+	if dump1 != dump2 {
+		t.Errorf("re-reading the same way changed the store:\n%s\nwas\n%s", dump2, dump1)
+	}
+	if ev2 != ev1+1 {
+		t.Errorf("%d events after re-reading the same way, was %d: want one more", ev2, ev1)
+	}
+	// Without --force the file is skipped as before.
+	if out := ingestArgs("--encoding", "utf8", a); !strings.Contains(out, `"status": "already_ingested"`) {
+		t.Errorf("without --force: %s", out)
 	}
 }
