@@ -24,27 +24,37 @@ func init() {
 }
 
 const ingestUsage = `
-Usage: hotich ingest [--db PATH] [--workers N] [--rejects DIR] [--encoding ENC] [--json] PATH...
+Usage: hotich ingest [--db PATH] [--workers N] [--rejects DIR] [--encoding ENC] [--force] [--json] PATH...
 
 Ingests ward batch files into the store. PATH is a file or a folder (read
-recursively); files are taken in lexical order. Containers: .csv (delimiter
-',' ';' or TAB, sniffed), .tsv, .xlsx (first sheet), .jsonl. The encoding of
-each text file is detected (UTF-8 with or without BOM, NFD, UTF-16 with BOM,
-Windows-1258, TCVN3, VNI, VISCII) unless --encoding forces one.
+recursively); files are taken in lexical order. Containers: .csv and .txt
+(delimiter ',' ';' or TAB, sniffed), .tsv, .xlsx (first sheet), .jsonl. The
+encoding of each text file is detected (UTF-8 with or without BOM, NFD,
+UTF-16 with BOM, Windows-1258, TCVN3, VNI, VISCII) unless --encoding forces
+one.
 
 Every row ends accepted, accepted with flags (listed for review), or rejected
 into DIR/<file>.rejects.csv and .rejects.jsonl with its source reference,
 reason and raw cells. Rescans of an entry (same register, authority, book and
 number) fold into one record; disagreeing values are kept as conflicts.
 
-Ingesting the same file again changes nothing. A run that was killed can be
-re-run with the same command: it resumes after the last committed chunk.
+A file is refused as a whole (nothing stored, the reason in the summary) when
+it is not a regular file, is binary, has no batch header, is empty, is over a
+limit (README, "Limits") or no encoding reads it with confidence 0.50 or more.
+Hidden files, symbolic links in folders and other extensions are listed as
+not read. The run exits 1 if a file failed or was refused.
+
+Ingesting the same file again changes nothing; --force reads it again, its
+rows replacing the stored ones (with --encoding, after a wrong detection).
+Ctrl+C stops within a second; the summary says what was kept, and the same
+command resumes. A killed run resumes the same way.
 
 Examples:
 
 	hotich ingest samples/batches
 	hotich ingest --db /data/hotich.db --rejects /data/rejects q1-ben-nghe-ks-2010.xlsx
 	hotich ingest --encoding tcvn3 --json old-exports/ > summary.json
+	hotich ingest --force --encoding utf8 old-exports/q4-p8-ks-1998.csv
 `
 
 func runIngest(ctx context.Context, e *env, args []string) error {
