@@ -288,8 +288,7 @@ func (j *jsonlReader) Next() ([]string, error) {
 			return nil, err
 		}
 		if long > 0 {
-			return []string{string(line) + "…"}, &malformedError{code: registry.RejectOverLimit,
-				msg: fmt.Sprintf("dòng dài %d byte, quá giới hạn %d byte", long, MaxLineBytes)}
+			return longLine(line, long)
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue

@@ -74,6 +74,13 @@ func trimEOL(b []byte) []byte {
 	return bytes.TrimSuffix(b, []byte{'\r'})
 }
 
+// longLine is the row of a line over MaxLineBytes, as lineReader.next
+// gives it: rejected, its first bytes kept as its raw content.
+func longLine(line []byte, long int) ([]string, error) {
+	return []string{string(line) + "…"}, &malformedError{code: registry.RejectOverLimit,
+		msg: fmt.Sprintf("dòng dài %d byte, quá giới hạn %d byte", long, MaxLineBytes)}
+}
+
 // cutUTF8 returns at most n bytes of b, not ending inside a character.
 func cutUTF8(b []byte, n int) []byte {
 	if len(b) <= n {
@@ -134,8 +141,7 @@ func (s *csvSplitter) next() ([]string, error) {
 			return nil, err
 		}
 		if long > 0 {
-			return []string{string(line) + "…"}, &malformedError{code: registry.RejectOverLimit,
-				msg: fmt.Sprintf("dòng dài %d byte, quá giới hạn %d byte", long, MaxLineBytes)}
+			return longLine(line, long)
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue // a blank line is not a row

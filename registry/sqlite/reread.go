@@ -72,35 +72,26 @@ func (db *DB) rereadRecords(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, b *registry.Batch, ids []string) ([]int64, error) {
 	seen := map[int64]bool{}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT record_rid FROM source_rows WHERE key >= ? AND key < ?`, rowKey(b.ID, 0), rowKey(b.ID+1, 0))
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var rid int64
-		if err := rows.Scan(&rid); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		seen[rid] = true
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		rows, err := q.QueryContext(ctx, `SELECT rid FROM records WHERE id = ?`, id)
+	add := func(query string, args ...any) error {
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var rid int64
 			if err := rows.Scan(&rid); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			seen[rid] = true
 		}
-		if err := rows.Close(); err != nil {
+		return rows.Err()
+	}
+	if err := add(`SELECT DISTINCT record_rid FROM source_rows WHERE key >= ? AND key < ?`, rowKey(b.ID, 0), rowKey(b.ID+1, 0)); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := add(`SELECT rid FROM records WHERE id = ?`, id); err != nil {
 			return nil, err
 		}
 	}
