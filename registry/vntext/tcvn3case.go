@@ -31,14 +31,14 @@ const (
 
 // tcvnWord is a word of decoded TCVN3 text, with what its letters say.
 type tcvnWord struct {
-	start, end int // byte span in the text
+	start, end int32 // byte span in the text (a chunk is at most 64 KiB)
+	upperAfter int32 // certain capitals after the first letter
+	lower      int32 // certain lower-case letters
+	toned      int32 // letters of either case
+	seg        int32 // the cell part it is in (see caseState)
+	col        int32 // the column of its line
+	line       int32 // its line within the chunk
 	first      letterCase
-	upperAfter int // certain capitals after the first letter
-	lower      int // certain lower-case letters
-	toned      int // letters of either case
-	seg        int // the cell part it is in (see caseState)
-	col        int // the column of its line
-	line       int // its line within the chunk
 	segStart   bool
 }
 
@@ -61,7 +61,7 @@ type votes [4]int
 // mode returns the shape most words have, wordUnsure for none or a tie.
 func (v *votes) mode() int {
 	mode, best := wordUnsure, 0
-	for _, sh := range []int{wordCaps, wordTitle, wordLower} {
+	for sh := wordCaps; sh <= wordLower; sh++ {
 		switch {
 		case v[sh] > best:
 			mode, best = sh, v[sh]
@@ -94,7 +94,18 @@ type caseState struct {
 	midLine bool    // the last chunk ended inside a line
 	col     int     // the column the last chunk ended in
 	quoted  bool    // the last chunk ended inside quotes
-	words   []tcvnWord
+	// Buffers of one chunk, kept from chunk to chunk.
+	words             []tcvnWord
+	segs, lines, lstx []votes // per cell part, per line: shapes; per line: how cell parts begin
+}
+
+// grow returns v with n zeroed entries, reusing its array.
+func grow(v []votes, n int) []votes {
+	v = v[:0]
+	for range n {
+		v = append(v, votes{})
+	}
+	return v
 }
 
 // decode decodes a chunk and restores its case.
@@ -161,7 +172,7 @@ func (cs *caseState) restore(text []byte) {
 				c = caseEither
 			}
 			if !inWord {
-				words = append(words, tcvnWord{start: i, first: c, seg: seg, col: col, line: line, segStart: segStart})
+				words = append(words, tcvnWord{start: int32(i), first: c, seg: int32(seg), col: int32(col), line: int32(line), segStart: segStart})
 				inWord, segStart = true, false
 			} else if c == caseUpper {
 				words[len(words)-1].upperAfter++
@@ -169,7 +180,7 @@ func (cs *caseState) restore(text []byte) {
 				words[len(words)-1].lower++
 			}
 			w := &words[len(words)-1]
-			w.end = i + n
+			w.end = int32(i + n)
 			if c == caseEither {
 				w.toned++
 			}
@@ -192,19 +203,11 @@ func (cs *caseState) restore(text []byte) {
 	cs.col, cs.quoted, cs.words = col, quoted, words
 
 	// Count the shapes of cells, columns and lines, then decide.
-	var segs, lines, lineStarts []votes
+	cs.segs, cs.lines, cs.lstx = grow(cs.segs, seg+1), grow(cs.lines, line+1), grow(cs.lstx, line+1)
+	segs, lines, lineStarts := cs.segs, cs.lines, cs.lstx
 	for i := range words {
 		w := &words[i]
-		for len(segs) <= w.seg {
-			segs = append(segs, votes{})
-		}
-		for len(lines) <= w.line {
-			lines = append(lines, votes{})
-		}
-		for len(lineStarts) <= w.line {
-			lineStarts = append(lineStarts, votes{})
-		}
-		for len(cs.cols) <= w.col {
+		for len(cs.cols) <= int(w.col) {
 			cs.cols = append(cs.cols, votes{})
 			cs.starts = append(cs.starts, votes{})
 		}
