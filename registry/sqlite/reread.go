@@ -807,10 +807,7 @@ func (rr *reread) source(key, rid int64, outcome string, row *registry.Row) erro
 	case err != nil && err != sql.ErrNoRows:
 		return err
 	}
-	if err := rr.exec(`DELETE FROM source_rows WHERE key = ?`, key); err != nil {
-		return err
-	}
-	if err := rr.exec(`DELETE FROM rejects WHERE key = ?`, key); err != nil {
+	if err := rr.clear(key); err != nil {
 		return err
 	}
 	return rr.exec(`INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`, key, rid, outcome, raw)
@@ -828,11 +825,16 @@ func (rr *reread) reject(key int64, row *registry.Row) error {
 	case err != nil && err != sql.ErrNoRows:
 		return err
 	}
-	if err := rr.exec(`DELETE FROM source_rows WHERE key = ?`, key); err != nil {
-		return err
-	}
-	if err := rr.exec(`DELETE FROM rejects WHERE key = ?`, key); err != nil {
+	if err := rr.clear(key); err != nil {
 		return err
 	}
 	return rr.exec(`INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`, key, string(row.Err.Code), row.Err.Field, row.Err.Message, raw)
+}
+
+// clear removes what is stored for the row key, stored row or reject.
+func (rr *reread) clear(key int64) error {
+	if err := rr.exec(`DELETE FROM source_rows WHERE key = ?`, key); err != nil {
+		return err
+	}
+	return rr.exec(`DELETE FROM rejects WHERE key = ?`, key)
 }
