@@ -66,6 +66,10 @@ type cellValue struct {
 // its register, required values, dates, then coded values.
 func (c *converter) convert(n int, cells []string) registry.Row {
 	row := registry.Row{N: n, Raw: cells}
+	if err := c.overLimit(&row); err != nil {
+		row.Err = err
+		return row
+	}
 	vals, err := c.split(cells)
 	if err != nil {
 		row.Err = err
@@ -82,6 +86,14 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 			v, _ = vntext.RepairMojibake(v)
 		}
 		v = vntext.Clean(v)
+		if clean, n := vntext.DropXMLInvalid(v); n > 0 {
+			// Control characters are keying accidents no register holds,
+			// and no exchange file can carry: out of the value, into a
+			// flag; the source row keeps them as read.
+			v = vntext.Clean(clean)
+			flags = append(flags, registry.Flag{Code: registry.FlagInvalidChars, Field: cv.hc.name(),
+				Detail: fmt.Sprintf("đã bỏ %d ký tự điều khiển khỏi ô (dòng nguồn giữ nguyên)", n)})
+		}
 		if registry.IsUnknown(v) {
 			v = ""
 		}
@@ -225,6 +237,37 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 	return row
 }
 
+// overLimit rejects a row with a cell over MaxCellBytes or more cells than
+// MaxColumns, keeping the first rawKeepBytes of a long cell in its raw
+// content. (Lines over MaxLineBytes never reach here: the reader cuts them.)
+func (c *converter) overLimit(row *registry.Row) *registry.RowError {
+	if len(row.Raw) > MaxColumns {
+		return registry.RowErrorf(registry.RejectOverLimit, "", "dòng có %d ô, quá giới hạn %d ô", len(row.Raw), MaxColumns)
+	}
+	for i, v := range row.Raw {
+		if len(v) <= MaxCellBytes || c.jsonl {
+			continue
+		}
+		field := ""
+		if i < len(c.cols) {
+			field = c.cols[i].name()
+		}
+		raw := append([]string(nil), row.Raw...)
+		raw[i] = string(cutUTF8([]byte(v), rawKeepBytes)) + "…"
+		row.Raw = raw
+		return registry.RowErrorf(registry.RejectOverLimit, field, "ô thứ %d dài %d byte, quá giới hạn %d byte", i+1, len(v), MaxCellBytes)
+	}
+	return nil
+}
+
+// name is the column a header cell names, as reports give it.
+func (h headerColumn) name() string {
+	if h.known {
+		return h.col.Name
+	}
+	return h.extra
+}
+
 // split pairs a row's cells with their columns, or says why the row cannot
 // be read as a row of the file.
 func (c *converter) split(cells []string) ([]cellValue, *registry.RowError) {
@@ -262,6 +305,12 @@ func (c *converter) splitJSON(line string) ([]cellValue, *registry.RowError) {
 		v, err := jsonCell(raw)
 		if err != nil {
 			return nil, registry.RowErrorf(registry.RejectMalformed, key, "giá trị của %q không phải chuỗi hay số", key)
+		}
+		if len(v) > MaxCellBytes {
+			return nil, registry.RowErrorf(registry.RejectOverLimit, key, "giá trị của %q dài %d byte, quá giới hạn %d byte", key, len(v), MaxCellBytes)
+		}
+		if len(vals) == MaxColumns {
+			return nil, registry.RowErrorf(registry.RejectOverLimit, "", "dòng có quá %d khóa", MaxColumns)
 		}
 		vals = append(vals, cellValue{hc: c.resolve(key), raw: v})
 	}

@@ -11,8 +11,7 @@
 package ingest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +32,10 @@ import (
 type Options struct {
 	Workers  int             // goroutines decoding and checking rows; 0: one per CPU
 	Encoding vntext.Encoding // force an encoding; Unknown: detect per file
+	// Force reads again a file ingested before (the same bytes): its rows
+	// replace the rows stored for it (registry.BatchRereader). Without it
+	// such a file is skipped.
+	Force bool
 	// CommitRows is how many rows a transaction holds at most; 0: 50,000.
 	// A transaction commits sooner when another writer of the store (a
 	// clerk issuing a copy) waits for it.
@@ -57,7 +60,14 @@ const (
 	StatusIngested = "ingested"         // read completely
 	StatusResumed  = "resumed"          // an interrupted earlier run finished
 	StatusSkipped  = "already_ingested" // the same bytes were ingested before
+	StatusReread   = "reread"           // ingested before, read again (--force): its rows replaced the stored ones
 	StatusFailed   = "failed"           // could not be read; nothing of it was lost
+	StatusRefused  = "refused"          // refused as a whole (Reason says why): nothing of it stored
+	// A stopped run: the file was being read (the rows committed are kept
+	// and counted), or it was not reached. A re-run resumes or reads it.
+	StatusInterrupted = "interrupted"
+	StatusPending     = "pending"
+	StatusNotRead     = "not_read" // passed over (Reason says why): not a batch, hidden, a link
 )
 
 // FileResult summarises what a run did with one file.
@@ -66,6 +76,7 @@ type FileResult struct {
 	File       string               `json:"file"`
 	Status     string               `json:"status"`
 	Error      string               `json:"error,omitempty"`
+	Reason     string               `json:"reason,omitempty"` // why a file was refused or not read
 	Register   registry.Register    `json:"register,omitempty"`
 	Container  string               `json:"container,omitempty"`
 	Encoding   string               `json:"encoding,omitempty"`
@@ -81,6 +92,7 @@ type FileResult struct {
 type Ingester struct {
 	store registry.BatchService
 	opt   Options
+	ref   *registry.RefData // of the run
 }
 
 // New returns an Ingester writing to store.
@@ -100,20 +112,33 @@ func New(store registry.BatchService, opt Options) *Ingester {
 	return &Ingester{store: store, opt: opt}
 }
 
-// Files expands the paths of a run into the batch files to ingest, in
-// lexical order: files as given, folders walked recursively. Files that are
-// not batches (by extension) are returned in skipped.
-func Files(paths []string) (files, skipped []string, err error) {
+// Files expands the paths of a run into the batch files to read, in
+// lexical order: files as given, folders walked recursively. Every other
+// path the walk meets is returned in passed, with its status (StatusNotRead
+// or StatusRefused) and the reason, so that nothing is left out without a
+// word: files that are not batches by their extension, hidden files and
+// folders (their name begins with a dot), symbolic links inside a folder
+// (not followed: a link can point anywhere, a device or a folder above),
+// and files that are not regular files (devices, pipes, sockets), which
+// are never opened. A path given on the command line is followed if it is
+// a link; it must lead to a folder or a regular file.
+func Files(paths []string) (files []string, passed []FileResult, err error) {
 	seen := map[string]bool{}
+	pass := func(path, status, reason string) {
+		if !seen[path] {
+			seen[path] = true
+			passed = append(passed, FileResult{Path: path, File: filepath.Base(path), Status: status, Reason: reason})
+		}
+	}
 	add := func(p string) {
 		if seen[p] {
 			return
 		}
-		seen[p] = true
 		if containerOf(p) == "" {
-			skipped = append(skipped, p)
+			pass(p, StatusNotRead, reasonNotBatch)
 			return
 		}
+		seen[p] = true
 		files = append(files, p)
 	}
 	for _, p := range paths {
@@ -121,15 +146,35 @@ func Files(paths []string) (files, skipped []string, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if !fi.IsDir() {
+		switch {
+		case fi.Mode().IsRegular():
 			add(p)
+			continue
+		case !fi.IsDir():
+			pass(p, StatusRefused, notRegular(fi.Mode()))
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return err
+				if path == p {
+					return err
+				}
+				pass(path, StatusFailed, err.Error())
+				return nil
 			}
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+			hidden := path != p && strings.HasPrefix(d.Name(), ".")
+			switch t := d.Type(); {
+			case t&fs.ModeSymlink != 0:
+				pass(path, StatusNotRead, reasonSymlink)
+			case d.IsDir() && hidden:
+				pass(path, StatusNotRead, reasonHiddenFolder)
+				return fs.SkipDir
+			case d.IsDir():
+			case !t.IsRegular():
+				pass(path, StatusRefused, notRegular(t))
+			case hidden:
+				pass(path, StatusNotRead, reasonHidden)
+			default:
 				add(path)
 			}
 			return nil
@@ -139,8 +184,30 @@ func Files(paths []string) (files, skipped []string, err error) {
 		}
 	}
 	sort.Strings(files)
-	sort.Strings(skipped)
-	return files, skipped, nil
+	sort.Slice(passed, func(i, j int) bool { return passed[i].Path < passed[j].Path })
+	return files, passed, nil
+}
+
+// Why a path is passed over, for the summary (clerk-facing, Vietnamese).
+const (
+	reasonNotBatch     = "không phải tệp lô (cần .csv, .txt, .tsv, .tab, .xlsx, .jsonl hoặc .ndjson): không đọc"
+	reasonHidden       = "tệp ẩn (tên bắt đầu bằng dấu chấm): không đọc"
+	reasonHiddenFolder = "thư mục ẩn (tên bắt đầu bằng dấu chấm): không đọc các tệp trong đó"
+	reasonSymlink      = "liên kết tượng trưng (symlink): không đọc theo liên kết; chỉ rõ đường dẫn thật nếu muốn nhập"
+)
+
+// notRegular says why a file that is not a regular file is refused.
+func notRegular(m fs.FileMode) string {
+	kind := "tệp đặc biệt"
+	switch {
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		kind = "thiết bị"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "ống dẫn có tên (FIFO)"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	return "không phải tệp thường (" + kind + "): không đọc"
 }
 
 // runState is the progress of a run across its files.
@@ -148,6 +215,8 @@ type runState struct {
 	total int64
 	done  int64 // bytes of finished files
 	rows  int
+	// checkpoint commits what the run wrote so far.
+	checkpoint func() error
 }
 
 // commitDue reports whether the open transaction should commit: it holds
@@ -159,41 +228,27 @@ func (in *Ingester) commitDue(w registry.BatchWriter) bool {
 	return n > 0 && (n >= in.opt.CommitRows || w.Contended())
 }
 
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // openRows opens the row reader of a file and fills in the batch's
 // container, encoding and header.
-func (in *Ingester) openRows(path string, b *registry.Batch) (rowReader, func() int64, error) {
+func (in *Ingester) openRows(ctx context.Context, path string, b *registry.Batch) (rowReader, func() int64, error) {
 	b.Container = containerOf(path)
 	switch b.Container {
 	case ContainerXLSX:
-		x, err := openXLSX(path)
+		x, err := openXLSX(ctx, path)
 		if err != nil {
 			return nil, nil, err
 		}
 		b.Encoding, b.Confidence, b.Header = "utf8", 1, x.Header()
 		return x, func() int64 { return 0 }, nil
 	case ContainerJSONL:
-		j, err := openJSONL(path, in.opt.Encoding)
+		j, err := openJSONL(ctx, path, in.opt.Encoding)
 		if err != nil {
 			return nil, nil, err
 		}
 		b.Encoding, b.Confidence, b.Header = j.src.encoding.String(), j.src.detected.Confidence, j.Header()
 		return j, j.src.counted.n.Load, nil
 	default:
-		c, err := openCSV(path, in.opt.Encoding, b.Container == ContainerTSV)
+		c, err := openCSV(ctx, path, in.opt.Encoding, b.Container == ContainerTSV)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -208,7 +263,7 @@ const peekLimit = 1000
 // rawRow is a row as read, before conversion.
 type rawRow struct {
 	cells     []string
-	malformed string // why the reader could not split it, if it could not
+	malformed *malformedError // why the reader could not split it, if it could not
 }
 
 // peekRegister reads the first rows of a file and sets the batch's
@@ -241,7 +296,7 @@ func peekRegister(rows rowReader, b *registry.Batch, header []string) ([]rawRow,
 		peeked = append(peeked, r)
 		var v string
 		switch {
-		case r.malformed != "":
+		case r.malformed != nil:
 		case jsonl:
 			v = jsonRegister(r.cells[0])
 		case idx >= 0 && idx < len(r.cells):
@@ -275,7 +330,7 @@ func nextRaw(rows rowReader) (rawRow, error) {
 	cells, err := rows.Next()
 	var me *malformedError
 	if errors.As(err, &me) {
-		return rawRow{cells: cells, malformed: me.msg}, nil
+		return rawRow{cells: cells, malformed: me}, nil
 	}
 	return rawRow{cells: cells}, err
 }
@@ -327,7 +382,39 @@ func headerText(h string, repair bool) string {
 	if repair {
 		h, _ = vntext.RepairMojibake(h)
 	}
+	h, _ = vntext.DropXMLInvalid(h)
 	return vntext.Clean(h)
+}
+
+// minKnownColumns is how many header cells must name a column of some
+// register for a file to be a batch: a text that is not one (a readme
+// saved as .txt) is refused rather than read as rows that all fail.
+const minKnownColumns = 2
+
+// knownColumns counts the header cells (headerTexts) that name a column
+// of any register.
+func knownColumns(header []string) int {
+	n := 0
+	for _, h := range header {
+		for _, reg := range registry.Registers {
+			if _, ok := reg.ColumnByHeader(h); ok {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// anyJSONObject reports whether one of the rows of a .jsonl file is meant
+// as a JSON object (begins with "{"; a broken one is a rejected row).
+func anyJSONObject(rows []rawRow) bool {
+	for _, r := range rows {
+		if len(r.cells) == 1 && strings.HasPrefix(strings.TrimSpace(r.cells[0]), "{") {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonRegister finds the register named by a .jsonl line, or "".

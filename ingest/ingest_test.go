@@ -513,7 +513,7 @@ func TestFilesWithoutRegister(t *testing.T) {
 	for _, r := range res {
 		got[r.File] = r
 	}
-	if r := got["empty.csv"]; r.Status != ingest.StatusFailed || r.Error == "" {
+	if r := got["empty.csv"]; r.Status != ingest.StatusRefused || r.Reason == "" {
 		t.Errorf("empty file: %+v", r)
 	}
 	if r := got["header-only.csv"]; r.Status != ingest.StatusIngested || r.Counts.Rows != 0 {
@@ -525,8 +525,8 @@ func TestFilesWithoutRegister(t *testing.T) {
 			t.Errorf("%s: %+v, want every row rejected", name, r)
 		}
 	}
-	if _, ok := got["notes.txt.bak"]; ok {
-		t.Error("a file that is not a batch was ingested")
+	if r := got["notes.txt.bak"]; r.Status != ingest.StatusNotRead || r.Reason == "" {
+		t.Errorf("a file that is not a batch: %+v, want it listed as not read, with the reason", r)
 	}
 }
 

@@ -33,6 +33,7 @@ type opened struct {
 	b         *registry.Batch
 	size      int64
 	err       error // it could not be opened or read: res.Error says why
+	refused   bool  // refused as a whole: res.Reason says why
 	finished  bool  // its hash is of a batch finished before the run: not read
 	rows      rowReader
 	peeked    []rawRow
@@ -59,15 +60,14 @@ type item struct {
 
 // Run ingests the batch files at paths (files or folders). It goes on after
 // a file fails and returns the results of every file with the failures
-// joined; a cancelled context stops it after the current chunk is rolled
-// back, leaving the batch to be resumed.
+// joined. A cancelled context stops it after the open transaction is rolled
+// back; the results then say what the store kept: files finished, the rows
+// committed of the file that was being read (StatusInterrupted), and the
+// files not reached (StatusPending). A re-run resumes from there.
 func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, error) {
-	files, skipped, err := Files(paths)
+	files, passed, err := Files(paths)
 	if err != nil {
 		return nil, err
-	}
-	for _, s := range skipped {
-		in.opt.Log.Warn("not a batch file (want .csv, .txt, .tsv, .xlsx or .jsonl): skipped", "path", s)
 	}
 	ref, err := in.store.RefData(ctx)
 	if err != nil {
@@ -83,8 +83,11 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 		return nil, err
 	}
 	defer func() {
-		if err := bulkDone(context.WithoutCancel(ctx)); err != nil {
-			in.opt.Log.Error("could not build the search indexes: the next command that opens the store builds them", "err", err)
+		// After Ctrl+C the indexes are left to the next command that
+		// opens the store: building them can take longer than a user
+		// waits for a stop.
+		if err := bulkDone(ctx); err != nil {
+			in.opt.Log.Warn("search indexes not built: the next command that opens the store builds them", "err", err)
 		}
 	}()
 
@@ -94,54 +97,134 @@ func (in *Ingester) Run(ctx context.Context, paths []string) ([]FileResult, erro
 	stream, wait := in.readAhead(rctx, files, finished, ref)
 	defer func() { cancel(); wait() }()
 
+	in.ref = ref
 	run := &runState{total: total}
 	var results []FileResult
 	var errs []error
-	// Small files share a transaction: uncommitted lists the results of
-	// files finished since the last commit, which a rollback undoes.
+	// Small files share a transaction: a file's rows, its status and its
+	// reject report count only once the transaction that holds them is
+	// committed. writers[i] wrote results[i] (nil if nothing was written).
+	var writers []registry.BatchWriter
 	var last registry.BatchWriter
-	var uncommitted []int
-	settle := func(w registry.BatchWriter, err error) {
-		if w == nil {
-			return
-		}
-		last = w
-		if w.Committed() {
-			uncommitted = uncommitted[:0]
-			return
-		}
-		if err != nil {
-			// The shared transaction was rolled back: the files finished
-			// in it are not stored either.
-			for _, i := range uncommitted {
-				results[i].Status = StatusFailed
-				results[i].Error = fmt.Sprintf("rolled back with %s: run the command again", filepath.Base(w.Batch().Path))
-				errs = append(errs, fmt.Errorf("%s: %s", results[i].Path, results[i].Error))
+	reported := 0 // results before this one have their reports written
+	writeReports := func() {
+		for ; reported < len(results); reported++ {
+			w := writers[reported]
+			if w == nil {
+				continue // nothing written (skipped, refused, failed to open)
 			}
-			uncommitted = uncommitted[:0]
-			return
+			if !w.Committed() || ctx.Err() != nil {
+				return
+			}
+			b := w.Batch()
+			if b.Status != registry.BatchDone || b.Counts.Rejected == 0 || in.opt.RejectsDir == "" {
+				continue
+			}
+			paths, err := writeRejectReports(ctx, in.store, in.opt.RejectsDir, b)
+			if err != nil {
+				if ctx.Err() != nil {
+					return // the next run writes it (see ingestFile)
+				}
+				errs = append(errs, fmt.Errorf("%s: %w", results[reported].Path, err))
+				continue
+			}
+			results[reported].Reports = paths
 		}
-		uncommitted = append(uncommitted, len(results)-1)
+	}
+	// end settles the results by what was committed, adds the files not
+	// reached and the paths passed over, and joins the failures: a refused
+	// file is one, its rows are not in the store.
+	end := func(err error) ([]FileResult, error) {
+		if last != nil && !last.Committed() {
+			last.Abort()
+		}
+		stopped := ctx.Err() != nil
+		for i := range results {
+			settleResult(&results[i], writers[i], stopped)
+		}
+		for _, p := range files[len(results):] {
+			results = append(results, FileResult{Path: p, File: filepath.Base(p), Status: StatusPending, Reason: reasonPending})
+		}
+		results = append(results, passed...)
+		for _, r := range results {
+			if r.Status == StatusRefused || r.Status == StatusFailed && r.Error == "" {
+				errs = append(errs, fmt.Errorf("%s: %s", r.Path, r.Reason))
+			}
+		}
+		return results, errors.Join(append(errs, err)...)
+	}
+	// A re-read (--force) commits on its own: what is written before it
+	// is committed first.
+	run.checkpoint = func() error {
+		if last != nil && !last.Committed() {
+			if err := last.Checkpoint(ctx); err != nil {
+				return err
+			}
+			writeReports()
+		}
+		return nil
 	}
 	for it := range stream {
 		res, w, err := in.ingestFile(ctx, it.file, stream, run)
-		results = append(results, res)
-		settle(w, err)
+		results, writers = append(results, res), append(writers, w)
+		if w != nil {
+			last = w
+		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return results, errors.Join(append(errs, ctx.Err())...)
+				if w == nil {
+					// Stopped while opening it: not read at all.
+					results, writers = results[:len(results)-1], writers[:len(writers)-1]
+				}
+				return end(ctx.Err())
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", res.Path, err))
 		}
+		writeReports()
+	}
+	if err := ctx.Err(); err != nil {
+		return end(err) // the reader stopped: the stream ended early
 	}
 	if last != nil && !last.Committed() {
 		if err := last.Checkpoint(ctx); err != nil {
-			last.Abort()
-			settle(last, err)
-			return results, errors.Join(append(errs, err)...)
+			return end(err)
 		}
 	}
-	return results, errors.Join(errs...)
+	writeReports()
+	return end(nil)
+}
+
+// reasonPending is why a file of a stopped run was not read.
+const reasonPending = "chưa đọc vì lệnh đã dừng: chạy lại lệnh để nhập"
+
+// settleResult makes a file's result say what the store kept of it, once
+// its writer w (nil if nothing was written) committed or rolled back:
+// a batch not finished in a commit is interrupted (when the run was
+// stopped) or failed, with the rows that were committed.
+func settleResult(r *FileResult, w registry.BatchWriter, stopped bool) {
+	if w == nil {
+		return
+	}
+	b := w.Batch()
+	r.Counts = b.Counts
+	if b.Status == registry.BatchDone || r.Status == StatusSkipped {
+		return
+	}
+	kept := fmt.Sprintf("đã lưu %d dòng đầu", b.RowsDone)
+	if b.RowsDone == 0 {
+		kept = "chưa lưu dòng nào"
+	}
+	r.Reports = nil
+	switch {
+	case stopped:
+		r.Status, r.Reason = StatusInterrupted, "dừng giữa chừng: "+kept+"; chạy lại lệnh để nhập tiếp"
+	case r.Error != "":
+		r.Status = StatusFailed
+		r.Reason = kept
+	default:
+		// Rolled back with a later file of its transaction.
+		r.Status, r.Reason = StatusFailed, "không lưu được cùng tệp khác trong một giao dịch ("+kept+"): chạy lại lệnh"
+	}
 }
 
 // plan returns the hashes of the finished batches, so that their files are
@@ -194,7 +277,7 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 		defer close(work)
 		defer close(stream)
 		for _, path := range files {
-			f := in.open(path, finished, ref)
+			f := in.open(ctx, path, finished, ref)
 			if !send(item{file: f}) {
 				if f.rows != nil {
 					f.rows.Close()
@@ -222,9 +305,8 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 			for ch := range work {
 				out := make([]registry.Row, len(ch.raw))
 				for j, r := range ch.raw {
-					if r.malformed != "" {
-						out[j] = registry.Row{N: ch.start + j, Raw: r.cells,
-							Err: registry.RowErrorf(registry.RejectMalformed, "", "không đọc được dòng: %s", r.malformed)}
+					if m := r.malformed; m != nil {
+						out[j] = registry.Row{N: ch.start + j, Raw: r.cells, Err: m.rowError()}
 						continue
 					}
 					out[j] = ch.conv.convert(ch.start+j, r.cells)
@@ -242,27 +324,33 @@ func (in *Ingester) readAhead(ctx context.Context, files []string, finished map[
 // open opens a file for reading: its hash, container, encoding, header and
 // register. A file whose hash is of a batch finished before the run is not
 // opened further.
-func (in *Ingester) open(path string, finished map[string]bool, ref *registry.RefData) *opened {
+func (in *Ingester) open(ctx context.Context, path string, finished map[string]bool, ref *registry.RefData) *opened {
 	f := &opened{res: FileResult{Path: path, File: filepath.Base(path), Status: StatusFailed}}
 	fail := func(err error) *opened {
 		if f.rows != nil {
 			f.rows.Close()
 			f.rows = nil
 		}
+		var re *refusedError
+		if errors.As(err, &re) {
+			// Refused as a whole: nothing of it is read or stored.
+			f.refused, f.res.Status, f.res.Reason = true, StatusRefused, re.reason
+			return f
+		}
 		f.err, f.res.Error = err, err.Error()
 		return f
 	}
-	hash, size, err := hashFile(path)
+	hash, size, err := hashFile(ctx, path)
 	if err != nil {
 		return fail(err)
 	}
 	f.size = size
 	f.b = &registry.Batch{FileName: f.res.File, Path: path, Hash: hash, Size: size}
-	if finished[hash] {
+	if finished[hash] && !in.opt.Force {
 		f.finished = true
 		return f
 	}
-	rows, bytesRead, err := in.openRows(path, f.b)
+	rows, bytesRead, err := in.openRows(ctx, path, f.b)
 	if err != nil {
 		return fail(err)
 	}
@@ -273,8 +361,18 @@ func (in *Ingester) open(path string, finished map[string]bool, ref *registry.Re
 	repair := b.Container == ContainerXLSX || strings.HasPrefix(b.Encoding, "utf")
 	// The file's register is the one most of its first rows name.
 	header := headerTexts(b.Header, repair)
+	if b.Container != ContainerJSONL && knownColumns(header) < minKnownColumns {
+		return fail(&refusedError{fmt.Sprintf("không có dòng tiêu đề của lô hộ tịch: dòng đầu có %d cột nhận ra được, cần ít nhất %d "+
+			"(tên cột như loai_so, so, ho_ten hoặc tiêu đề tiếng Việt như Loại sổ, Số, Họ tên)", knownColumns(header), minKnownColumns)})
+	}
 	if f.peeked, err = peekRegister(rows, b, header); err != nil {
 		return fail(err)
+	}
+	if b.Container == ContainerJSONL && !anyJSONObject(f.peeked) {
+		if len(f.peeked) == 0 {
+			return fail(&refusedError{"tệp rỗng, không có dòng nào"})
+		}
+		return fail(&refusedError{fmt.Sprintf("không phải tệp JSON Lines: không dòng nào trong %d dòng đầu là một đối tượng JSON", len(f.peeked))})
 	}
 	f.res.Register = b.Register
 	f.conv = newConverter(b.Register, header, ref, in.opt.Now(), repair, b.Container == ContainerJSONL)
@@ -333,6 +431,63 @@ func (in *Ingester) cut(ctx context.Context, f *opened, work chan<- *chunk, send
 	return flush(), readErr
 }
 
+// reread replaces the stored rows of a batch ingested before with rows, the
+// file read again (see registry.BatchRereader).
+func (in *Ingester) reread(ctx context.Context, res FileResult, rr registry.BatchRereader, b *registry.Batch, rows []registry.Row) (FileResult, error) {
+	var ids []string
+	for i := range rows {
+		if rows[i].Record != nil {
+			ids = append(ids, rows[i].Record.Identity().RecordID())
+		}
+	}
+	sources, err := rr.RereadSources(ctx, b, ids)
+	if err != nil {
+		res.Error = err.Error()
+		return res, err
+	}
+	// The other files' rows in the same records are converted again, each
+	// with its own file's header and register.
+	convs := map[int64]*converter{}
+	for i := range sources {
+		sb := sources[i].Batch
+		c := convs[sb.ID]
+		if c == nil {
+			repair := sb.Container == ContainerXLSX || strings.HasPrefix(sb.Encoding, "utf")
+			c = newConverter(sb.Register, headerTexts(sb.Header, repair), in.ref, in.opt.Now(), repair, sb.Container == ContainerJSONL)
+			convs[sb.ID] = c
+		}
+		sources[i].Row = c.convert(sources[i].Row.N, sources[i].Row.Raw)
+		in.store.Prepare(&sources[i].Row)
+	}
+	nb, changed, err := rr.Reread(ctx, b, rows, sources)
+	if err != nil {
+		if registry.ErrorCode(err) == registry.EREFUSED {
+			res.Status, res.Reason = StatusRefused, registry.ErrorMessage(err)
+			return res, nil
+		}
+		res.Error = err.Error()
+		return res, err
+	}
+	res.Status, res.Counts = StatusReread, nb.Counts
+	res.Reason = fmt.Sprintf("đọc lại theo --force, thay các dòng đã lưu của tệp: %d bản ghi thay đổi", changed)
+	in.opt.Log.Info("re-read a file ingested before", "file", res.File, "encoding", nb.Encoding, "records_changed", changed)
+	if in.opt.RejectsDir != "" {
+		stem, exists := reportStem(in.opt.RejectsDir, nb)
+		switch {
+		case nb.Counts.Rejected > 0:
+			if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, nb); err != nil {
+				res.Error = err.Error()
+				return res, err
+			}
+		case exists:
+			// No row rejected now: the old report would be stale.
+			os.Remove(stem + ".csv")
+			os.Remove(stem + ".jsonl")
+		}
+	}
+	return res, nil
+}
+
 // ingestFile stores one file from the stream: it takes the file's chunks up
 // to its end item, whatever happens, so that the stream stays in step.
 func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan item, run *runState) (res FileResult, w registry.BatchWriter, err error) {
@@ -348,10 +503,46 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 	if f.err != nil {
 		return res, nil, f.err
 	}
+	if f.refused {
+		in.opt.Log.Warn("file refused", "file", res.File, "reason", res.Reason)
+		return res, nil, nil
+	}
 	b := f.b
+	reading := *b // the new reading: BeginBatch fills b from the store
 	w, err = in.store.BeginBatch(ctx, b)
 	if err != nil {
 		res.Error = err.Error()
+		return res, nil, err
+	}
+	if rr, ok := in.store.(registry.BatchRereader); w == nil && in.opt.Force && ok && f.rows != nil {
+		// Ingested before: read again (--force). The whole file is read
+		// first, then replaces the stored rows in one transaction.
+		var rows []registry.Row
+		for it := range stream {
+			if it.end {
+				ended = true
+				if it.readErr != nil {
+					res.Error = it.readErr.Error()
+					return res, nil, it.readErr
+				}
+				break
+			}
+			select {
+			case out := <-it.chunk.out:
+				rows = append(rows, out...)
+			case <-ctx.Done():
+				return res, nil, ctx.Err()
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return res, nil, err
+		}
+		if err := run.checkpoint(); err != nil {
+			res.Error = err.Error()
+			return res, nil, err
+		}
+		reading.ID, reading.FileName = b.ID, b.FileName
+		res, err = in.reread(ctx, res, rr, &reading, rows)
 		return res, nil, err
 	}
 	if w == nil {
@@ -364,7 +555,7 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 		// A run killed after the batch finished but before its report was
 		// written leaves no report: write it from the store now.
 		if in.opt.RejectsDir != "" && b.Counts.Rejected > 0 {
-			if _, err := os.Stat(rejectReportPath(in.opt.RejectsDir, b, ".jsonl")); err != nil {
+			if _, exists := reportStem(in.opt.RejectsDir, b); !exists {
 				if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, b); err != nil {
 					res.Error = err.Error()
 					return res, nil, err
@@ -437,12 +628,6 @@ func (in *Ingester) ingestFile(ctx context.Context, f *opened, stream <-chan ite
 		}
 	}
 	res.Counts = w.Batch().Counts
-	if in.opt.RejectsDir != "" && res.Counts.Rejected > 0 {
-		if res.Reports, err = writeRejectReports(ctx, in.store, in.opt.RejectsDir, w.Batch()); err != nil {
-			res.Error = err.Error()
-			return res, w, err
-		}
-	}
 	if in.opt.Progress != nil {
 		in.opt.Progress(Progress{File: res.File, BytesDone: run.done + f.size, BytesTotal: run.total, Rows: run.rows})
 	}

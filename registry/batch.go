@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"strconv"
 	"time"
 )
@@ -83,4 +84,34 @@ const (
 // "<file base name>#<n>".
 func SourceRef(fileName string, n int) string {
 	return fileName + "#" + strconv.Itoa(n)
+}
+
+// StoredRow is a stored row of a batch, with its batch: what re-reading
+// another batch converts again (see BatchRereader). Row holds N and Raw as
+// stored; the converter fills in Record, Flags or Err.
+type StoredRow struct {
+	Batch *Batch
+	Row   Row
+}
+
+// BatchRereader re-reads a batch ingested before (ingest --force): its
+// rows replace the rows stored for it. Records are a function of their
+// source rows, folded in order; every record the batch's old or new rows
+// are in is rebuilt from its rows, the batch's rows taking the places of
+// the old ones, and the corrections and settled conflicts of its event log
+// applied again. Only what differs is written, with an event, in one
+// transaction: a re-read of the same bytes read the same way changes
+// nothing but the batch_reread event.
+type BatchRereader interface {
+	// RereadSources returns the stored rows of the other batches in the
+	// records b's stored rows are in, or that have one of the record IDs
+	// ids (the records b's new rows fold into).
+	RereadSources(ctx context.Context, b *Batch, ids []string) ([]StoredRow, error)
+	// Reread replaces the rows of the finished batch b.ID (b carries the
+	// new reading: encoding, header and so on) with rows, every row of the
+	// file in order, given the converted rows of RereadSources. It fails
+	// with EREFUSED, changing nothing, when a record would be left without
+	// a source row. It returns the batch with its new counts, and the
+	// number of records it changed.
+	Reread(ctx context.Context, b *Batch, rows []Row, sources []StoredRow) (*Batch, int, error)
 }

@@ -265,6 +265,7 @@ const (
 	FlagSuspectDuplicate  FlagCode = "suspected_duplicate" // may record the same event as another entry
 	FlagUnknownValue      FlagCode = "unknown_value"       // a coded value (ethnic group, country, kind…) not recognised
 	FlagTextRepaired      FlagCode = "text_repaired"       // mojibake was repaired in a cell
+	FlagInvalidChars      FlagCode = "invalid_chars"       // characters XML cannot carry (control characters) taken out of a cell
 )
 
 // Label returns the Vietnamese description of a flag code.
@@ -284,6 +285,8 @@ func (c FlagCode) Label() string {
 		return "Nghi trùng với một trích lục khác"
 	case FlagUnknownValue:
 		return "Giá trị không có trong danh mục"
+	case FlagInvalidChars:
+		return "Ô có ký tự điều khiển (không in được) đã được bỏ đi"
 	}
 	return string(c)
 }

@@ -21,6 +21,7 @@ const (
 	RejectInvalidValue   RejectCode = "invalid_value"    // a required coded value not recognised
 	RejectWrongRegister  RejectCode = "wrong_register"   // the row's register is not the file's
 	RejectMalformed      RejectCode = "malformed_row"    // the row cannot be read as a row of the file
+	RejectOverLimit      RejectCode = "over_limit"       // a line, cell or row of cells over the ingest's limits
 )
 
 // RowError says why a row is rejected. Message is for the operator, in

@@ -135,7 +135,7 @@ func convertFile(ctx context.Context, e *env, name, dst string, opt convertOptio
 	if opt.check {
 		return nil
 	}
-	src := vntext.NewReader(&ctxReader{ctx: ctx, r: br}, enc)
+	src := vntext.NewCellCaseReader(&ctxReader{ctx: ctx, r: br}, enc)
 	repaired := 0
 	err = writeAtomically(e, dst, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)

@@ -24,27 +24,37 @@ func init() {
 }
 
 const ingestUsage = `
-Usage: hotich ingest [--db PATH] [--workers N] [--rejects DIR] [--encoding ENC] [--json] PATH...
+Usage: hotich ingest [--db PATH] [--workers N] [--rejects DIR] [--encoding ENC] [--force] [--json] PATH...
 
 Ingests ward batch files into the store. PATH is a file or a folder (read
-recursively); files are taken in lexical order. Containers: .csv (delimiter
-',' ';' or TAB, sniffed), .tsv, .xlsx (first sheet), .jsonl. The encoding of
-each text file is detected (UTF-8 with or without BOM, NFD, UTF-16 with BOM,
-Windows-1258, TCVN3, VNI, VISCII) unless --encoding forces one.
+recursively); files are taken in lexical order. Containers: .csv and .txt
+(delimiter ',' ';' or TAB, sniffed), .tsv, .xlsx (first sheet), .jsonl. The
+encoding of each text file is detected (UTF-8 with or without BOM, NFD,
+UTF-16 with BOM, Windows-1258, TCVN3, VNI, VISCII) unless --encoding forces
+one.
 
 Every row ends accepted, accepted with flags (listed for review), or rejected
 into DIR/<file>.rejects.csv and .rejects.jsonl with its source reference,
 reason and raw cells. Rescans of an entry (same register, authority, book and
 number) fold into one record; disagreeing values are kept as conflicts.
 
-Ingesting the same file again changes nothing. A run that was killed can be
-re-run with the same command: it resumes after the last committed chunk.
+A file is refused as a whole (nothing stored, the reason in the summary) when
+it is not a regular file, is binary, has no batch header, is empty, is over a
+limit (README, "Limits") or no encoding reads it with confidence 0.50 or more.
+Hidden files, symbolic links in folders and other extensions are listed as
+not read. The run exits 1 if a file failed or was refused.
+
+Ingesting the same file again changes nothing; --force reads it again, its
+rows replacing the stored ones (with --encoding, after a wrong detection).
+Ctrl+C stops within a second; the summary says what was kept, and the same
+command resumes. A killed run resumes the same way.
 
 Examples:
 
 	hotich ingest samples/batches
 	hotich ingest --db /data/hotich.db --rejects /data/rejects q1-ben-nghe-ks-2010.xlsx
 	hotich ingest --encoding tcvn3 --json old-exports/ > summary.json
+	hotich ingest --force --encoding utf8 old-exports/q4-p8-ks-1998.csv
 `
 
 func runIngest(ctx context.Context, e *env, args []string) error {
@@ -58,6 +68,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	link := fs.Bool("dedup", false, "then link duplicates of the registers ingested (as hotich dedup)")
 	noWait := noWaitFlag(fs)
+	force := fs.Bool("force", false, "read again the files ingested before (the same bytes): their rows replace the stored ones")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +103,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	opt := ingest.Options{
 		Workers:    *workers,
 		Encoding:   enc,
+		Force:      *force,
 		CommitRows: *commit,
 		RejectsDir: *rejects,
 		Now:        e.now,
@@ -159,6 +171,10 @@ var statusLabel = map[string]string{
 	ingest.StatusResumed:  "đã nhập tiếp",
 	ingest.StatusSkipped:  "đã nhập trước đó, bỏ qua",
 	ingest.StatusFailed:   "lỗi",
+	ingest.StatusRefused:  "từ chối",
+	ingest.StatusReread:   "đọc lại (--force)",
+	// Only what was committed is counted for a stopped run's files.
+	ingest.StatusInterrupted: "dừng giữa chừng",
 }
 
 func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.Duration) {
@@ -166,8 +182,24 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	fmt.Fprintln(tw, "Tệp\tSổ\tMã hóa\tTin cậy\tSố dòng\tNhận\tGắn cờ\tLoại\tXung đột\tTrạng thái\t")
 	var total registry.BatchCounts
 	var reports []string
-	var failures []string
+	var failures, refused, notRead []string
+	files, finished, interrupted, pending := 0, 0, 0, 0
 	for _, r := range results {
+		switch r.Status {
+		case ingest.StatusNotRead:
+			notRead = append(notRead, r.Path+": "+r.Reason)
+			continue
+		case ingest.StatusPending:
+			pending++
+			continue
+		case ingest.StatusInterrupted:
+			interrupted++
+		case ingest.StatusIngested, ingest.StatusResumed:
+			finished++
+		case ingest.StatusRefused:
+			refused = append(refused, r.Path+": "+r.Reason)
+		}
+		files++
 		c := r.Counts
 		total.Add(c)
 		status := statusLabel[r.Status]
@@ -179,11 +211,11 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 		if r.Status != ingest.StatusSkipped {
 			reports = append(reports, r.Reports...)
 		}
-		if r.Error != "" {
-			failures = append(failures, r.File+": "+r.Error)
+		if r.Error != "" || r.Status == ingest.StatusFailed && r.Reason != "" {
+			failures = append(failures, r.Path+": "+r.Error+r.Reason)
 		}
 	}
-	fmt.Fprintf(tw, "Tổng (%d tệp)\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\n", len(results), total.Rows, total.Accepted, total.Flagged, total.Rejected, total.Conflicts)
+	fmt.Fprintf(tw, "Tổng (%d tệp)\t\t\t\t%d\t%d\t%d\t%d\t%d\t\t\n", files, total.Rows, total.Accepted, total.Flagged, total.Rejected, total.Conflicts)
 	tw.Flush()
 	rate := 0.0
 	if s := elapsed.Seconds(); s > 0 {
@@ -191,10 +223,21 @@ func printIngestSummary(w io.Writer, results []ingest.FileResult, elapsed time.D
 	}
 	fmt.Fprintf(w, "\nThời gian: %s (%.0f dòng/s). Bản ghi mới: %d, gộp vào bản ghi đã có: %d.\n",
 		elapsed.Round(time.Millisecond), rate, total.Created, total.Folded)
+	if interrupted+pending > 0 {
+		fmt.Fprintf(w, "Đã dừng theo yêu cầu. Kho giữ những gì đã ghi: %d tệp nhập xong, %d dòng đã lưu (%d bản ghi mới).\n"+
+			"Chạy lại cùng lệnh để nhập tiếp %d tệp dở dang và %d tệp chưa đọc; tệp đã nhập xong sẽ được bỏ qua.\n",
+			finished, total.Rows, total.Created, interrupted, pending)
+	}
 	if len(reports) > 0 {
 		fmt.Fprintf(w, "Báo cáo dòng bị loại:\n  %s\n", strings.Join(reports, "\n  "))
 	}
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "Tệp lỗi (chưa nhập xong; sửa rồi chạy lại lệnh):\n  %s\n", strings.Join(failures, "\n  "))
+	}
+	if len(refused) > 0 {
+		fmt.Fprintf(w, "Tệp bị từ chối (không lưu dòng nào của tệp):\n  %s\n", strings.Join(refused, "\n  "))
+	}
+	if len(notRead) > 0 {
+		fmt.Fprintf(w, "Không đọc:\n  %s\n", strings.Join(notRead, "\n  "))
 	}
 }

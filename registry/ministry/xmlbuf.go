@@ -1,16 +1,21 @@
 package ministry
 
 import (
-	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
 // xmlBuf appends XML to a byte slice without reflection: the export writes
 // a million entries and encoding/xml's reflective encoder would dominate.
-// The first value XML 1.0 cannot carry (a control character, invalid UTF-8)
-// is kept in err; nothing is silently replaced, since the values are a
-// register's.
+//
+// A value XML 1.0 cannot carry does not stop the export: a store may hold
+// one from before the ingest took such characters out (and the event log
+// keeps old values for ever). Each character XML 1.0 has no way to write is
+// written as a visible stand-in, as docs/ministry-format.md says: a C0
+// control character c (other than TAB, LF, CR) as its Unicode control
+// picture U+2400+c ("␁" for U+0001), U+FFFE, U+FFFF and bytes that are
+// not UTF-8 as U+FFFD. err is kept for failures of the buffer's caller.
 type xmlBuf struct {
 	b     []byte
 	err   error
@@ -72,11 +77,11 @@ func (x *xmlBuf) leaf(name, text string) {
 // escape appends s with the characters markup needs escaped. In attribute
 // values white space other than the space is escaped too, so a parser's
 // attribute-value normalisation cannot change it; a CR is escaped
-// everywhere, so line-end normalisation cannot either.
+// everywhere, so line-end normalisation cannot either. Characters XML 1.0
+// cannot carry are written as their stand-ins (see xmlBuf).
 func (x *xmlBuf) escape(s string, inAttr bool) {
 	if !utf8.ValidString(s) {
-		x.fail(utf8.RuneError)
-		return
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	table := &textEscapes
 	if inAttr {
@@ -88,16 +93,18 @@ func (x *xmlBuf) escape(s string, inAttr bool) {
 		if table[c] == 0 {
 			continue
 		}
-		if c == 0xEF {
-			// U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters.
-			if i+2 < len(s) && s[i+1] == 0xBF && s[i+2] >= 0xBE {
-				x.fail(rune(0xFFFE + rune(s[i+2]-0xBE)))
-				return
-			}
-			continue
-		}
 		var esc string
 		switch c {
+		case 0xEF:
+			// U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters.
+			if i+2 >= len(s) || s[i+1] != 0xBF || s[i+2] < 0xBE {
+				continue
+			}
+			x.b = append(x.b, s[start:i]...)
+			x.b = append(x.b, "\uFFFD"...)
+			i += 2
+			start = i + 1
+			continue
 		case '&':
 			esc = "&amp;"
 		case '<':
@@ -112,9 +119,8 @@ func (x *xmlBuf) escape(s string, inAttr bool) {
 			esc = "&#10;"
 		case '\t':
 			esc = "&#9;"
-		default:
-			x.fail(rune(c)) // a control character
-			return
+		default: // a control character: its control picture
+			esc = string(rune(0x2400 + rune(c)))
 		}
 		x.b = append(x.b, s[start:i]...)
 		x.b = append(x.b, esc...)
@@ -136,11 +142,3 @@ var textEscapes, attrEscapes = func() (t, a [256]byte) {
 	a['"'] = 1
 	return t, a
 }()
-
-// fail records the first unwritable character. The message names the
-// field, never the value: values are personal data.
-func (x *xmlBuf) fail(r rune) {
-	if x.err == nil {
-		x.err = fmt.Errorf("field %s: character U+%04X (or invalid UTF-8) cannot be written in XML 1.0", x.where, r)
-	}
-}

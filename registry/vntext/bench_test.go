@@ -78,6 +78,19 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+// BenchmarkCellCaseReader measures the TCVN3 reader of hotich convert,
+// which restores case per cell and column, against BenchmarkReader/tcvn3.
+func BenchmarkCellCaseReader(b *testing.B) {
+	in := benchInput(b, vntext.TCVN3, false)
+	b.SetBytes(int64(len(in)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := io.Copy(io.Discard, vntext.NewCellCaseReader(bytes.NewReader(in), vntext.TCVN3)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 var benchNames = []string{"Nguyễn Văn An", "Trần Thị Thuý", "Lê Hoàng Hòa", "Phạm Minh Đức", "Huỳnh Thị Ngọc Diễm",
 	"Tôn Nữ Thị Khánh Hoà", "Võ Quốc Khỏe", "Đặng Thùy Dương", "NGUYỄN THỊ MỸ LỆ", "Bùi Xuân Quỳnh"}
 

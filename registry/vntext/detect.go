@@ -19,6 +19,7 @@ type Detection struct {
 	Words      int      // words with non-ASCII letters the choice rests on
 	Valid      float64  // share of those that are Vietnamese syllables when read as Encoding
 	RunnerUp   Encoding // the second-best candidate, Unknown if none
+	Invalid    int      // for UTF8: bytes of the sample that are not valid UTF-8 (they read as U+FFFD)
 }
 
 // detectOrder lists the candidates, most common first: it breaks ties.
@@ -53,24 +54,31 @@ func Detect(sample []byte) Detection {
 	// do not fall into lead and continuation patterns dozens of times in a
 	// row. Most files are UTF-8, and scoring five readings of them is the
 	// costly part of detection, so such a sample is settled here.
-	if v := validPrefix(sample); utf8.Valid(v) {
+	v := validPrefix(sample)
+	if utf8.Valid(v) {
 		if k := multiByte(v); k >= utf8FastPath {
 			return Detection{Encoding: UTF8, Confidence: 1 - math.Exp2(-float64(k)), NFD: !norm.NFC.IsNormal(v)}
 		}
+	} else if k, bad := utf8Counts(v); k >= utf8FastPath && bad*utf8StrayRatio <= k {
+		// UTF-8 but for a few stray bytes (a Latin-1 "é" typed into one
+		// cell): legacy text is never long runs of valid sequences with a
+		// rare invalid byte among them. The stray bytes decode as U+FFFD,
+		// which the cells holding them show.
+		return Detection{Encoding: UTF8, Confidence: (1 - math.Exp2(-float64(k))) * (1 - float64(bad)/float64(k)),
+			NFD: !norm.NFC.IsNormal(bytes.ToValidUTF8(v, nil)), Invalid: bad}
 	}
 	sample = trimSample(sample)
 	var scores [numEncodings]textScore
 	var buf []byte
 	for _, e := range detectOrder {
 		if e == UTF8 {
+			// Invalid bytes read as U+FFFD, which scoreText counts against
+			// the reading; valid sequences count for it.
 			v := validPrefix(sample)
-			if !utf8.Valid(v) {
-				scores[e] = textScore{score: math.Inf(-1)}
-				continue
-			}
+			k, _ := utf8Counts(v)
 			buf = decodeUTF8(buf[:0], v)
 			scores[e] = scoreText(buf)
-			scores[e].score += 0.5 * float64(multiByte(v))
+			scores[e].score += 0.5 * float64(k)
 			continue
 		}
 		buf = decoderFor(e)(buf[:0], sample)
@@ -87,7 +95,7 @@ func Detect(sample []byte) Detection {
 	}
 	d := Detection{Encoding: best, RunnerUp: second, Words: scores[best].words}
 	if best == UTF8 {
-		d.NFD = !norm.NFC.IsNormal(validPrefix(sample))
+		d.NFD = !norm.NFC.IsNormal(bytes.ToValidUTF8(validPrefix(sample), nil))
 	}
 	if d.Words > 0 {
 		d.Valid = float64(scores[best].valid) / float64(d.Words)
@@ -105,15 +113,43 @@ func Detect(sample []byte) Detection {
 		d.Confidence = d.Valid * (1 - math.Exp(-margin/2))
 	}
 	if best == UTF8 {
-		k := float64(multiByte(validPrefix(sample)))
-		d.Confidence = math.Max(d.Confidence, 1-math.Exp2(-k))
+		k, bad := utf8Counts(validPrefix(sample))
+		if bad == 0 {
+			d.Confidence = math.Max(d.Confidence, 1-math.Exp2(-float64(k)))
+		}
+		d.Invalid = bad
 	}
 	return d
 }
 
 // utf8FastPath is how many multi-byte UTF-8 characters settle a valid
-// UTF-8 sample without scoring the other readings.
-const utf8FastPath = 32
+// UTF-8 sample without scoring the other readings; utf8StrayRatio is how
+// many of them it takes per invalid byte for a sample to be UTF-8 with
+// stray bytes.
+const (
+	utf8FastPath   = 32
+	utf8StrayRatio = 20
+)
+
+// utf8Counts counts the valid multi-byte sequences of b and its bytes that
+// are not valid UTF-8.
+func utf8Counts(b []byte) (multi, invalid int) {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			invalid++
+		} else {
+			multi++
+		}
+		i += n
+	}
+	return multi, invalid
+}
 
 // textScore is how Vietnamese a decoded text looks.
 type textScore struct {

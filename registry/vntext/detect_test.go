@@ -150,3 +150,35 @@ func TestDetectSmallSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectStrayBytes: UTF-8 text with a rare stray byte (a Latin-1 "é"
+// typed into a cell) is UTF-8, with the stray bytes counted; legacy text,
+// whose high bytes are mostly invalid UTF-8, is not taken for it.
+func TestDetectStrayBytes(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 200; i++ {
+		b.WriteString("KS,26740,Nguyễn Văn Đức,Lê Thị Thuý Hằng,Bệnh viện Từ Dũ\n")
+	}
+	text := b.String()
+	for _, stray := range []int{1, 3, 10} {
+		data := []byte(text)
+		for k := 0; k < stray; k++ {
+			at := (k + 1) * len(data) / (stray + 2)
+			at = strings.IndexByte(text[at:], ',') + at + 1
+			data = append(data[:at:at], append([]byte{0xE9}, data[at:]...)...)
+		}
+		d := vntext.Detect(data[:min(len(data), 16<<10)])
+		if d.Encoding != vntext.UTF8 || d.Invalid == 0 || d.Confidence < 0.9 {
+			t.Errorf("%d stray bytes: %s (confidence %.2f, invalid %d), want utf8", stray, d.Encoding, d.Confidence, d.Invalid)
+		}
+	}
+	for _, e := range []vntext.Encoding{vntext.CP1258, vntext.TCVN3, vntext.VNI, vntext.VISCII} {
+		data, err := vntext.Encode(e, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := vntext.Detect(data); d.Encoding != e {
+			t.Errorf("%s text detected as %s (%.2f)", e, d.Encoding, d.Confidence)
+		}
+	}
+}

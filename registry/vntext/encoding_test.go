@@ -1,8 +1,10 @@
 package vntext_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -228,4 +230,52 @@ func firstDiff(a, b string) string {
 		return strings.ReplaceAll(s[lo:hi], "\n", "⏎")
 	}
 	return fmt.Sprintf("byte %d: got %q, want %q", i, cut(a), cut(b))
+}
+
+// TestTCVN3CasePerCell: TCVN3 stores upper-case toned letters with their
+// lower-case codes; read by NewCellCaseReader (hotich convert), their case
+// comes back from the word's cell, then its column, then its line, never
+// from a neighbouring cell alone.
+func TestTCVN3CasePerCell(t *testing.T) {
+	cases := []struct{ name, text string }{
+		{"TitleTonedInTitleCell", "KS,Trần Ngọc Ánh,Lê Thị Ỷ\n"},
+		{"SexBesideCapsName", "NGUYỄN VĂN ĐỨC,Nữ\nTRẦN VĂN AN,Nam\nLÊ THỊ HOA,Nữ\n"},
+		{"SexInCapsColumn", "Nguyễn Văn Đức,NỮ\nTrần Văn An,NAM\n"},
+		{"CapsNames", "NGUYỄN VĂN ĐỨC,HỒ THỊ LÝ,VŨ ÁNH\n"},
+		{"CellStartsCapitalised", "KS,\"Ấp 6, Xã Lý Nhơn\",Ủy ban nhân dân Phường 1\n"},
+		{"HeaderBesideData", "Họ tên;Giới tính;Ảnh scan\nNGUYỄN ĐỨC;NỮ;ks_0001.tif\nTRẦN AN;NAM;ks_0002.tif\nLÊ BA;NAM;ks_0003.tif\n"},
+		{"LowerCaseList", "ứng\nánh\ntào\nvi\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := vntext.Encode(vntext.TCVN3, c.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(vntext.NewCellCaseReader(bytes.NewReader(b), vntext.TCVN3))
+			if err != nil || string(got) != c.text {
+				t.Errorf("decoded %q (%v), want %q", got, err, c.text)
+			}
+		})
+	}
+}
+
+// TestCellCaseReaderOnlyChangesCase: NewCellCaseReader gives the text
+// NewReader gives, but for the case of letters, on any bytes and over
+// chunk boundaries.
+func TestCellCaseReaderOnlyChangesCase(t *testing.T) {
+	var b bytes.Buffer
+	for i := 0; b.Len() < 300<<10; i++ {
+		b.WriteByte(byte(i*7919 + i/3))
+		if i%97 == 0 {
+			b.WriteString(",\n")
+		}
+	}
+	for _, data := range [][]byte{b.Bytes(), bytes.Repeat([]byte("\xb8nh,N\xf7 "), 40000)} {
+		cell, err1 := io.ReadAll(vntext.NewCellCaseReader(bytes.NewReader(data), vntext.TCVN3))
+		line, err2 := io.ReadAll(vntext.NewReader(bytes.NewReader(data), vntext.TCVN3))
+		if err1 != nil || err2 != nil || len(cell) != len(line) || !strings.EqualFold(string(cell), string(line)) {
+			t.Errorf("the two readers differ beyond case (%v, %v; %d and %d bytes)", err1, err2, len(cell), len(line))
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package vntext
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -135,4 +136,50 @@ func appendValidUTF8(dst, src []byte) []byte {
 		src = src[n:]
 	}
 	return dst
+}
+
+// DropXMLInvalid returns s without the characters XML 1.0 cannot carry
+// (C0 controls other than TAB, LF and CR; U+FFFE and U+FFFF; bytes that
+// are not UTF-8), and how many it dropped. It returns s itself, without
+// allocating, when there are none. A register's value never holds them:
+// they are keying or export accidents (an ESC sequence, a stray ^A), and
+// an exchange file in XML cannot hold them at all.
+func DropXMLInvalid(s string) (string, int) {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c >= 0x20 && c < 0x80 {
+			i++
+			continue
+		}
+		if c < 0x20 {
+			if c == '\t' || c == '\n' || c == '\r' {
+				i++
+				continue
+			}
+			break
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		return s, 0
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	dropped := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF || r == utf8.RuneError && n == 1 {
+			dropped++
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String(), dropped
 }

@@ -64,3 +64,23 @@ func TestTitleName(t *testing.T) {
 		}
 	}
 }
+
+func TestDropXMLInvalid(t *testing.T) {
+	cases := []struct {
+		in, want string
+		dropped  int
+	}{
+		{"Nguyễn Văn An", "Nguyễn Văn An", 0},
+		{"tab\tand\nnewline\r", "tab\tand\nnewline\r", 0},
+		{"Nguyễn\x01 Văn\x1b[31m An", "Nguyễn Văn[31m An", 2},
+		{"\x00\x7f", "\x7f", 1},
+		{"a\uFFFEb\uFFFFc\uFFFDd", "abc\uFFFDd", 2},
+		{"bad \xe9 byte", "bad  byte", 1},
+	}
+	for _, c := range cases {
+		got, n := vntext.DropXMLInvalid(c.in)
+		if got != c.want || n != c.dropped {
+			t.Errorf("DropXMLInvalid(%q) = %q, %d; want %q, %d", c.in, got, n, c.want, c.dropped)
+		}
+	}
+}

@@ -26,6 +26,21 @@ func NewReader(r io.Reader, e Encoding) io.Reader {
 	return &reader{r: r, dec: d, enc: e, in: make([]byte, 0, readerChunk), bom: e == UTF8 || e == UTF16LE || e == UTF16BE}
 }
 
+// NewCellCaseReader is NewReader, but for TCVN3 text the case of toned
+// letters (which VN3 stores with lower-case codes only) is restored from the
+// word's cell, its column and its line rather than from its line alone
+// (see caseState): "Trần Ngọc Ánh" and a "Nữ" beside a name in capitals
+// come back as written. hotich convert reads with it. The ingest keeps
+// NewReader's line-wise restoration, so that stored values do not change
+// under existing stores; the two differ only in the case of toned letters.
+func NewCellCaseReader(r io.Reader, e Encoding) io.Reader {
+	rd := NewReader(r, e)
+	if x, ok := rd.(*reader); ok && e == TCVN3 {
+		x.cells = &caseState{}
+	}
+	return rd
+}
+
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
@@ -40,6 +55,9 @@ type reader struct {
 	err error  // the error (io.EOF at the end) r returned
 	bom bool   // a leading UTF-8 BOM is still to be removed
 	enc Encoding
+	// cells restores TCVN3's case per cell, column and line, from chunk
+	// to chunk (NewCellCaseReader).
+	cells *caseState
 }
 
 // Read implements io.Reader.
@@ -82,7 +100,11 @@ func (r *reader) fill() {
 	if r.err == nil {
 		end = chunkEnd(r.in, len(r.in) == cap(r.in), r.enc)
 	}
-	r.out = r.dec(r.out[:0], r.in[:end])
+	if r.cells != nil {
+		r.out = r.cells.decode(r.out[:0], r.in[:end])
+	} else {
+		r.out = r.dec(r.out[:0], r.in[:end])
+	}
 	r.pos = 0
 	r.in = r.in[:copy(r.in, r.in[end:])]
 }
