@@ -290,6 +290,14 @@ func TestRender(t *testing.T) {
 				}
 			})
 
+			t.Run("OnePagePerCopy", func(t *testing.T) {
+				// Every fixture fits its form's one page: the signer
+				// block never spills onto a page of its own.
+				if n, want := pageCount(t, path), max(tc.copies, 1); n != want {
+					t.Errorf("%d pages, want %d (one per copy)", n, want)
+				}
+			})
+
 			t.Run("QPDFCheck", func(t *testing.T) {
 				needTool(t, "qpdf")
 				out, err := exec.Command("qpdf", "--check", path).CombinedOutput()

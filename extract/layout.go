@@ -53,8 +53,12 @@ const bottom = pageH - marginB - 7
 func (p *page) font(style string, size float64) { p.pdf.SetFont(family, style, size) }
 
 // ensure starts a continuation page unless h millimetres fit below y.
-func (p *page) ensure(h float64) {
-	if p.y+h <= bottom {
+func (p *page) ensure(h float64) { p.ensureAbove(h, bottom) }
+
+// ensureAbove starts a continuation page unless h millimetres fit between
+// y and limit.
+func (p *page) ensureAbove(h, limit float64) {
+	if p.y+h <= limit {
 		return
 	}
 	if p.pages >= maxPages {
@@ -401,22 +405,45 @@ func (p *page) title(f registry.ExtractForm) {
 	p.y += titleSize/72*25.4*1.2 + 7
 }
 
-// footerHeight is what the footer takes below the body.
-const footerHeight = 6 + 50
+// The footer's geometry: the gap above it, its line height, the QR code
+// and the room left for the handwritten signature and seal.
+const (
+	footerGap = 6.0
+	footerHL  = headSize / 72 * 25.4 * 1.3
+	qrSize    = 32.0
+	sealRoom  = 24.0
+)
+
+// footerHeight is what the footer takes below the body, as footer draws
+// it: the taller of the signer block and the QR code with its caption.
+func footerHeight(c *Copy) float64 {
+	signer := footerHL + 1 + sealRoom + footerHL
+	if strings.TrimSpace(c.Signer.Capacity) != "" {
+		signer += footerHL
+	}
+	code := footerHL + 3 + qrSize + 2.5 + smallSize/72*25.4*1.2
+	return footerGap + max(signer, code)
+}
 
 // footer draws "Sao từ Sổ đăng ký …", the signer block with the visible
 // digital signature, and the caption of the QR code, on a new page if the
 // body left too little room; it records where the code and the signature
 // go.
 func (p *page) footer(c *Copy) {
-	p.ensure(footerHeight)
-	p.y += 6
+	// A copy that stays on one page prints no page number: its footer
+	// may use the page number's room.
+	limit := bottom
+	if p.pages == 1 {
+		limit = pageH - marginB
+	}
+	p.ensureAbove(footerHeight(c), limit)
+	p.y += footerGap
 	top := p.y
 	const (
 		leftX0, leftX1   = marginL, marginL + 70
 		rightX0, rightX1 = marginL + 75, pageW - marginR
 	)
-	hl := headSize / 72 * 25.4 * 1.3
+	hl := footerHL
 	p.centered(leftX0, leftX1, top, "I", headSize, "Sao từ Sổ đăng ký "+c.Record.Register.Name())
 	y := top
 	if s := strings.TrimSpace(c.Signer.Capacity); s != "" {
@@ -433,10 +460,9 @@ func (p *page) footer(c *Copy) {
 		p.centered(p.sig.x+1, p.sig.x+p.sig.w-1, sy, "I", smallSize, l)
 		sy += smallSize / 72 * 25.4 * 1.35
 	}
-	y += 24
+	y += sealRoom
 	p.centered(rightX0, rightX1, y, "B", headSize, c.Signer.Name)
 	y += hl
-	const qrSize = 32.0
 	p.qr = box{x: (leftX0+leftX1)/2 - qrSize/2, y: top + hl + 3, w: qrSize, h: qrSize}
 	capY := p.qr.y + qrSize + 2.5
 	p.centered(leftX0, leftX1, capY, "", smallSize, "Mã xác thực bản sao số "+c.Serial.String())
