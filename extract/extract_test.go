@@ -449,3 +449,35 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestFullFontsFallback: a copy printing a character outside the fast
+// fonts' encoding (a foreign name with "ü", a sign like "@") is drawn in
+// the full fonts, every character printed; the others in the fast fonts.
+func TestFullFontsFallback(t *testing.T) {
+	plain, _ := render(t, cases[3])
+	if !bytes.Contains(plain, []byte("+HotichSerifVN")) || bytes.Contains(plain, []byte("LiberationSerif")) {
+		t.Error("a Vietnamese copy is not drawn in the fast fonts alone")
+	}
+	tc := cases[3]
+	tc.rec = func(tb testing.TB) *registry.Record {
+		r := deathRecord(tb)
+		r.Fields["ho_ten"] = "Jürgen Müller"
+		r.Fields["noi_chet"] = "Bệnh viện FV <Quận 7> @ 6 Nguyễn Lương Bằng"
+		return r
+	}
+	pdf, _ := render(t, tc)
+	if !bytes.Contains(pdf, []byte("+LiberationSerif")) || bytes.Contains(pdf, []byte("HotichSerifVN")) {
+		t.Error("a copy printing \"ü\" is not drawn in the full fonts")
+	}
+	path := writeTemp(t, "fallback.pdf", pdf)
+	have := map[string]bool{}
+	for _, l := range lines(pdftotext(t, path)) {
+		have[l] = true
+	}
+	for _, want := range []string{"Họ, chữ đệm, tên: JÜRGEN MÜLLER", "Nơi chết: Bệnh viện FV <Quận 7> @ 6 Nguyễn Lương Bằng"} {
+		if !have[want] {
+			t.Errorf("text layer has no line %q", want)
+		}
+	}
+	pdfsigOK(t, path)
+}
