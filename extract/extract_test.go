@@ -318,6 +318,9 @@ func TestRender(t *testing.T) {
 				if len(rep.Unchecked) == 0 {
 					t.Error("offline verification claims it checked the issue log")
 				}
+				if !rep.SignedAt.Equal(issuedAt) {
+					t.Errorf("signed at %v (the signature dictionary's /M), want %v", rep.SignedAt, issuedAt)
+				}
 			})
 
 			t.Run("IndependentVerifiers", func(t *testing.T) {

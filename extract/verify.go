@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -131,6 +132,11 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 	}
 	if err != nil {
 		return rep, err
+	}
+	// PAdES puts the time of signing in the signature dictionary, inside
+	// the signed bytes.
+	if m, ok := signingTime(pdf[:r.a]); ok {
+		rep.SignedAt = m
 	}
 	rep.ok("chữ ký số PAdES toàn vẹn: phần được ký (%d byte, cả phông chữ và thông tin tài liệu) không bị thay đổi", len(signed))
 	if end := r.b + r.n; end != len(pdf) || n > 1 {
@@ -281,6 +287,33 @@ func (v *Verifier) now() time.Time {
 		return v.Now()
 	}
 	return time.Now()
+}
+
+var (
+	sigDictRE = regexp.MustCompile(`/Type\s*/Sig\b`)
+	sigTimeRE = regexp.MustCompile(`/M\s*\(D:(\d{14})(Z|[+-]\d\d'\d\d'?)\)`)
+)
+
+// signingTime reads the /M of the signature dictionary that ends where
+// before ends (at its /Contents).
+func signingTime(before []byte) (time.Time, bool) {
+	if len(before) > 4096 {
+		before = before[len(before)-4096:]
+	}
+	locs := sigDictRE.FindAllIndex(before, -1)
+	if len(locs) == 0 {
+		return time.Time{}, false
+	}
+	m := sigTimeRE.FindSubmatch(before[locs[len(locs)-1][0]:])
+	if m == nil {
+		return time.Time{}, false
+	}
+	zone := strings.ReplaceAll(strings.TrimSuffix(string(m[2]), "'"), "'", "")
+	if zone == "Z" {
+		zone = "+0000"
+	}
+	t, err := time.Parse("20060102150405-0700", string(m[1])+zone)
+	return t, err == nil
 }
 
 var keywordsRE = regexp.MustCompile(`/Keywords\s*<([0-9A-Fa-f]*)>`)

@@ -171,6 +171,9 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	if rep.Signer != nil {
 		fmt.Fprintf(e.stdout, "Người ký: %s\n", sign.Describe(rep.Signer))
 	}
+	if !rep.SignedAt.IsZero() {
+		fmt.Fprintf(e.stdout, "Thời điểm ký (người ký ghi trong tệp): %s (GMT+7)\n", rep.SignedAt.In(registry.Vietnam).Format("15:04:05, 02/01/2006"))
+	}
 	for _, c := range rep.Checked {
 		fmt.Fprintf(e.stdout, "  ✓ %s\n", c)
 	}
