@@ -159,6 +159,9 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	if rep == nil {
 		return
 	}
+	if p := rep.Legacy; p != nil {
+		fmt.Fprintln(e.stdout, p.Describe())
+	}
 	if p := rep.Payload; p != nil {
 		fmt.Fprintf(e.stdout, "Bản sao số %s, trích lục %s, cơ quan cấp %s, ngày cấp %s\n", p.Get("so"), p.Get("trich_luc"), p.IssuerCode(), p.Get("ngay_cap"))
 		if values {
@@ -179,5 +182,8 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	}
 	for _, c := range rep.Unchecked {
 		fmt.Fprintf(e.stdout, "  ? chưa kiểm tra: %s\n", c)
+	}
+	for _, c := range rep.Notes {
+		fmt.Fprintf(e.stdout, "  ! %s\n", c)
 	}
 }

@@ -396,6 +396,23 @@ func (db *DB) FindCertificates(ctx context.Context, keyID string) ([]*registry.C
 	return db.queryCerts(ctx, `key_id = ?`, keyID)
 }
 
+// FindLegacyKey returns a public key of the old format (signing_keys,
+// from before PAdES signatures).
+func (db *DB) FindLegacyKey(ctx context.Context, keyID string) (*registry.LegacyKey, error) {
+	k := registry.LegacyKey{KeyID: keyID}
+	var created string
+	err := db.db.QueryRowContext(ctx, `SELECT issuer_code, public_key, created_at FROM signing_keys WHERE key_id = ?`, keyID).
+		Scan(&k.IssuerCode, &k.PublicKey, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "kho dữ liệu không có khóa %s", keyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("legacy key %s: %w", keyID, err)
+	}
+	k.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	return &k, nil
+}
+
 // Certificates returns a unit's certificates ("" for every unit's) and
 // the CAs, newest first.
 func (db *DB) Certificates(ctx context.Context, issuerCode string) ([]*registry.Certificate, error) {
