@@ -42,6 +42,7 @@ type Verifier struct {
 type Report struct {
 	Payload   *sign.Payload
 	Legacy    *sign.LegacyPayload // an old-format copy's payload
+	Timestamp *sign.Timestamp     // a trusted signature timestamp (B-T)
 	Notes     []string            // what a check proves and does not
 	Signer    *x509.Certificate
 	SignedAt  time.Time
@@ -157,6 +158,16 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 	at := rep.SignedAt
 	if at.IsZero() {
 		at = v.now()
+	}
+	if ts := cms.Timestamp; ts != nil {
+		// B-T: a trusted timestamp is the time the signature is known to
+		// have existed at; the signer's certificate is checked then.
+		if _, err := sign.CheckChain(ts.TSA, ts.Certs, v.Roots, ts.Time); err == nil {
+			rep.Timestamp, at = ts, ts.Time
+			rep.ok("dấu thời gian RFC 3161 (PAdES B-T): chữ ký đã có lúc %s", ts)
+		} else {
+			rep.skip("dấu thời gian %s: chứng thư của đơn vị cấp dấu thời gian không thuộc danh sách tin cậy", ts)
+		}
 	}
 	// The payload, read from the signed bytes: everything in the file was
 	// written by the signer.

@@ -85,6 +85,7 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	override := fs.String("override", "", "issue a record under review anyway, for this reason (logged)")
 	keys := fs.String("keys", "", "key folder (default $HOTICH_KEYS, else ./keys)")
 	verifyURL := fs.String("verify-url", "", "the desk's public address for the QR code's verification URL (default: the store's setting, see keys url)")
+	tsaURL := fs.String("tsa", "", "time-stamping authority (RFC 3161) for the signatures (default: the store's setting, see keys tsa)")
 	out := fs.String("o", "", "output file (\"-\": standard output), or folder in batch mode (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -147,12 +148,19 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	tsa := strings.TrimSpace(*tsaURL)
+	if tsa == "" {
+		if tsa, err = db.Setting(ctx, settingTSA); err != nil {
+			return err
+		}
+	}
 	is := &issuing{
 		e:    e,
 		db:   db,
 		desk: &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: r, Log: e.log, BaseURL: base},
 		dir:  keysDir(e, *keys),
 		keys: map[string]*sign.UnitKey{},
+		tsa:  tsa,
 		req:  extract.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override},
 	}
 	if *batch != "" {
@@ -210,8 +218,12 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 // nhân), or 9 for an old identity card.
 var personalIDRE = regexp.MustCompile(`^([0-9]{12}|[0-9]{9})$`)
 
-// settingVerifyURL names the store setting of the desk's public address.
-const settingVerifyURL = "verify_url"
+// The store settings of the desk's public address and of its
+// time-stamping authority.
+const (
+	settingVerifyURL = "verify_url"
+	settingTSA       = "tsa_url"
+)
 
 // issuing holds what issuing copies from the command line needs: the
 // desk, and the signing keys loaded so far (batch mode may need several).
@@ -221,6 +233,7 @@ type issuing struct {
 	desk *extract.Desk
 	dir  string
 	keys map[string]*sign.UnitKey
+	tsa  string // the time-stamping authority's URL, "" for none
 	req  extract.Request
 }
 
@@ -266,6 +279,9 @@ func (is *issuing) key(ctx context.Context, rec *registry.Record) (*sign.UnitKey
 	}
 	if !registered {
 		return nil, registry.Errorf(registry.EREFUSED, "chứng thư ký của cơ quan %s (%s) chưa được đăng ký trong kho này: cài bằng hotich keys import hoặc keys init", code, k.SignerName())
+	}
+	if is.tsa != "" {
+		k.TSA = &sign.TSA{URL: is.tsa}
 	}
 	is.keys[code] = k
 	return k, nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,4 +224,34 @@ func TestExtractBatchResumes(t *testing.T) {
 	if n := len(issuesOf(t, envv, clean.ID)); n != 1 {
 		t.Fatalf("%d issues after a third run, want 1", n)
 	}
+}
+
+// TestExtractWithTSA: with a time-stamping authority set (keys tsa), a copy
+// is issued only with its timestamp: a TSA that does not answer stops the
+// issue, which is not logged; cleared, copies issue again.
+func TestExtractWithTSA(t *testing.T) {
+	envv, clean, _ := extractStore(t)
+	var asked int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	issueCLI(t, envv, "keys", "tsa", "--by", "admin", srv.URL+"/tsa")
+	pdf := filepath.Join(t.TempDir(), "ks.pdf")
+	_, errOut, code := cli(t, envv, "extract", "--id", clean.ID, "-o", pdf)
+	if code == 0 || asked == 0 || !strings.Contains(errOut, "dấu thời gian") {
+		t.Fatalf("exit %d, TSA asked %d times:\n%s", code, asked, errOut)
+	}
+	if out := issueCLI(t, envv, "issued", "--record", clean.ID, "--json"); strings.TrimSpace(out) != "" {
+		t.Fatalf("a copy without its timestamp was logged: %s", out)
+	}
+	if _, err := os.Stat(pdf); err == nil {
+		t.Fatal("a file was written")
+	}
+	if _, _, code := cli(t, envv, "keys", "tsa", "--by", "admin", "ftp://x"); code != 2 {
+		t.Errorf("keys tsa ftp://x: exit %d, want 2", code)
+	}
+	issueCLI(t, envv, "keys", "tsa", "--by", "admin", "")
+	issueCLI(t, envv, "extract", "--id", clean.ID, "-o", pdf)
 }

@@ -174,6 +174,9 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	if rep.Signer != nil {
 		fmt.Fprintf(e.stdout, "Người ký: %s\n", sign.Describe(rep.Signer))
 	}
+	if ts := rep.Timestamp; ts != nil {
+		fmt.Fprintf(e.stdout, "Dấu thời gian (RFC 3161): %s\n", ts)
+	}
 	if !rep.SignedAt.IsZero() {
 		fmt.Fprintf(e.stdout, "Thời điểm ký (người ký ghi trong tệp): %s (GMT+7)\n", rep.SignedAt.In(registry.Vietnam).Format("15:04:05, 02/01/2006"))
 	}

@@ -2,6 +2,7 @@ package sign
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
@@ -67,6 +68,9 @@ func essSigningCertificate(c *x509.Certificate) signingCertificateV2 {
 // signing is not in it (see above): the caller writes it beside.
 func (k *UnitKey) SignCMS(content []byte, _ time.Time) ([]byte, error) {
 	der, err := k.signedData(content)
+	if registry.ErrorCode(err) != "" {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign: CMS: %w", err)
 	}
@@ -132,17 +136,32 @@ func (k *UnitKey) signedData(content []byte) ([]byte, error) {
 	if si.Signature, err = k.priv.Sign(rand.Reader, sum[:], crypto.SHA256); err != nil {
 		return nil, err
 	}
+	if k.TSA != nil {
+		// B-T: the TSA's token over the signature value.
+		token, _, err := k.TSA.Token(context.Background(), si.Signature)
+		if err != nil {
+			return nil, err
+		}
+		attr, err := timestampAttribute(token)
+		if err != nil {
+			return nil, err
+		}
+		si.UnsignedAttrs = protocol.Attributes{attr}
+	}
 	sd.DigestAlgorithms = []pkix.AlgorithmIdentifier{si.DigestAlgorithm}
 	sd.SignerInfos = []protocol.SignerInfo{si}
 	return sd.ContentInfoDER()
 }
 
-// CMSSize bounds the CMS SignCMS makes: the certificates, the signature and
-// the attributes.
+// CMSSize bounds the CMS SignCMS makes: the certificates, the signature,
+// the attributes and a timestamp token.
 func (k *UnitKey) CMSSize() int {
 	n := len(k.Cert.Raw) + 2048
 	for _, c := range k.Chain {
 		n += len(c.Raw)
+	}
+	if k.TSA != nil {
+		n += TSAReserve
 	}
 	return n
 }
@@ -152,6 +171,7 @@ type CMSResult struct {
 	Signer      *x509.Certificate
 	Certs       []*x509.Certificate // all the CMS carries
 	SigningTime time.Time
+	Timestamp   *Timestamp // the signature timestamp (B-T), if any
 }
 
 // MaxCMS bounds a CMS read from an untrusted PDF.
@@ -214,6 +234,9 @@ func CheckCMS(der, content []byte) (*CMSResult, error) {
 	}
 	// A signing time, which PAdES leaves out, is read when present.
 	res.SigningTime, _ = si.GetSigningTimeAttribute()
+	if res.Timestamp, err = checkTimestamp(si); err != nil {
+		return res, err
+	}
 	rv, err := si.SignedAttrs.GetOnlyAttributeValueBytes(oidSigningCertificateV2)
 	var ess signingCertificateV2
 	if err != nil || rv.FullBytes == nil {

@@ -39,8 +39,10 @@ type UnitKey struct {
 	IssuerCode string
 	Cert       *x509.Certificate
 	Chain      []*x509.Certificate
-	priv       crypto.Signer
-	id, fp     string
+	// TSA, when set, timestamps each signature (PAdES B-T).
+	TSA    *TSA
+	priv   crypto.Signer
+	id, fp string
 }
 
 var _ registry.Sealer = (*UnitKey)(nil)
