@@ -31,23 +31,36 @@ func init() {
 const extractUsage = `
 Usage: hotich extract [--db PATH] (--id ID | --dinh-danh NUMBER --register KS|KH|KT|NCMC)
                       [--issuer CODE] [--requester NAME] [--copies N] [--by CLERK]
-                      [--giay-khai-sinh] [--override REASON] [--keys DIR] -o FILE.pdf
+                      [--giay-khai-sinh] [--override REASON] [--keys DIR]
+                      [--verify-url URL] [--tsa URL] -o FILE.pdf
        hotich extract [--db PATH] --batch FILE_OF_IDS [--issuer CODE] [--by CLERK]
-                      [--giay-khai-sinh] [--keys DIR] -o DIR
+                      [--giay-khai-sinh] [--copies N] [--keys DIR] [--tsa URL] -o DIR
 
-Issues a certified copy of a register entry: the form of its register
-(Trích lục khai sinh, or with --giay-khai-sinh a copy of the Giấy khai sinh;
-Trích lục kết hôn, khai tử, đăng ký nhận cha, mẹ, con), issued by the unit
-that holds the register today (the primary successor of the authority the
-entry was registered at; --issuer CODE for another), with the next serial of
-that unit, year and form ("45/2025/TLKS-BS"), signed with the unit's key
-(KEYS/CODE.key, see "hotich keys init") in a QR code. Every issue is logged
-(who, when, record, requester, serial, document SHA-256); a re-print is a
-new issue with a new serial. --copies N prints N identical pages.
+Issues a certified copy of a register entry as a signed PDF: the form of its
+register (Trích lục khai sinh, or with --giay-khai-sinh a copy of the Giấy
+khai sinh; Trích lục kết hôn, khai tử, đăng ký nhận cha, mẹ, con), issued by
+the unit that holds the register today (the primary successor of the
+authority the entry was registered at; --issuer CODE for another: anyone may
+ask any unit), with the next serial of that unit, year and form
+("1/2026/TLKT-BS"). A long entry continues on further pages.
+
+The copy carries a PAdES signature (ETSI EN 319 142-1) over the whole file,
+made with the unit's key and certificate (KEYS/CODE.key and CODE.crt, see
+"hotich keys"), which PDF readers check, and a QR code signing the printed
+values (register, serial, names, dates, unit), or the desk's verification
+URL with them (--verify-url, default the store's "keys url"). With a
+time-stamping authority (--tsa, default the store's "keys tsa") each
+signature also carries its RFC 3161 timestamp (PAdES B-T). A unit without a
+registered certificate or a signer block (keys signer) cannot issue.
+
+Every issue is logged (who, when, record, requester, serial, the signature
+and the SHA-256 of the file); a re-print is a new issue with a new serial,
+and "hotich issued reprint" writes a lost file again, byte for byte.
+--copies N puts N identical copies in the file.
 
 A record with open flags, an unresolved conflict or a duplicate link under
-review is refused with the reasons, unless --override gives the clerk's
-reason to issue anyway; the reason is logged with the issue.
+review is refused with the reasons (exit 3), unless --override gives the
+clerk's reason to issue anyway; the reason is logged with the issue.
 
 --dinh-danh finds the entry by the personal ID of its subject (the child,
 the deceased; either spouse; either party of a recognition).
@@ -56,18 +69,20 @@ Batch mode issues a copy of every record ID in FILE_OF_IDS (one per line,
 "#" comments; "-" reads standard input) into DIR, named SERIAL_ID.pdf, with
 a progress bar when standard error is a terminal. Refused records are
 listed and skipped (no --override in batch mode: overrides are decided one
-by one). -o - writes a single copy to standard output.
+by one). Run again after an interruption, the same command issues only
+what has no copy from that run yet and writes lost files again from the
+log. -o - writes a single copy to standard output.
 
 CLERK defaults to $HOTICH_CLERK, else $USER; KEYS to $HOTICH_KEYS, else
 ./keys. Exit status 3 means refused, 4 not found.
 
-Examples:
+Examples (IDs of the sample store, see README; unit 26740 set up as there):
 
-	hotich extract --id KS-26740-7F3K9Q2MXA --requester "Trần Văn Ơn" --by lan -o ks.pdf
-	hotich extract --dinh-danh 079310012345 --register KS --giay-khai-sinh --copies 2 --by lan -o gks.pdf
-	hotich extract --id KH-760-EZVM7CTXPG --issuer 26743 --by lan -o kh.pdf
-	hotich extract --id KS-26740-7F3K9Q2MXA --override "Đã đối chiếu sổ gốc" --by lan -o ks.pdf
-	hotich extract --batch ids.txt --by lan -o ban-sao/
+	hotich extract --id KT-26740-0EKDGEA11E --requester "Trần Văn Ơn" --by lan -o kt.pdf
+	hotich extract --dinh-danh 079304549379 --register KS --giay-khai-sinh --copies 2 --issuer 26740 --by lan -o gks.pdf
+	hotich extract --id KH-27211-V5DR2VKGT3 --issuer 26740 --by lan -o kh.pdf
+	printf 'KT-26740-0EKDGEA11E\nNCMC-26776-06047R3VZF\n' > ids.txt
+	hotich extract --batch ids.txt --issuer 26740 --by lan -o ban-sao/
 `
 
 func runExtract(ctx context.Context, e *env, args []string) error {

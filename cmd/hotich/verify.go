@@ -28,7 +28,9 @@ Checks a certified copy. From a PDF:
   - the PAdES signature: that it covers the whole file (fonts and document
     information included) and that nothing was added after signing;
   - the signing certificate, against the trust roots: --trust FILE (PEM),
-    else the CAs registered as trusted in the store;
+    else the CAs registered as trusted in the store, at the time of signing
+    (the signature's timestamp when it has one from a trusted TSA, else the
+    time the signature dictionary states);
   - the QR code's values, signed with the same key;
   - with the store at hand (--db, $HOTICH_DB, or ./hotich.db if it exists;
     not with --offline): that the certificate is the unit's registered one,
@@ -39,15 +41,21 @@ With --payload it checks the text of a printed copy's QR code (or its
 verification URL) and prints every value it signs, to compare with the
 paper; the unit's certificate comes from the store or --cert FILE.
 
+A copy issued before PAdES signatures (QR payload "HT1*…") has only its QR
+signature: verify checks it with the key the store registered then and the
+issue log, and says that this signature proves who issued which serial of
+which entry on which day, not what the file shows; only the file matching
+the issue log byte for byte proves that. It needs the store that issued it.
+
 Prints what was checked and what could not be. Exit status 0: valid;
 1: not valid (altered, untrusted signer, unknown serial, revoked); 6: cannot
-be checked with what is at hand (no trust root, no certificate).
+be checked with what is at hand (no trust root, no certificate or key).
 
-Examples:
+Examples (copies issued as in "hotich help extract"):
 
-	hotich verify ban-sao.pdf
-	hotich verify --offline --trust /media/usb/ca.pem ban-sao.pdf
-	hotich verify --payload 'HT2.c289PTEvMjAyNS9U…'
+	hotich verify kt.pdf
+	hotich verify --offline --trust ca-thu/test-ca.crt kt.pdf
+	hotich verify --payload "$(hotich issued --record KT-26740-0EKDGEA11E --json | head -1 | jq -r .payload)"
 `
 
 func runVerify(ctx context.Context, e *env, args []string) error {
