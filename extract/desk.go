@@ -255,12 +255,8 @@ func (d *Desk) renderOne(j *job, rec *registry.Record) error {
 		Corrections: j.corr,
 		SignedBy:    s.SignerName(),
 	}
-	values := PayloadValues(c)
-	p, err := sign.NewPayload(values, s.KeyID())
+	p, err := sign.Seal(s, PayloadValues(c))
 	if err != nil {
-		return err
-	}
-	if p.Signature, err = s.SignPayload(p.Message()); err != nil {
 		return err
 	}
 	c.QR = p.QRText(d.BaseURL)

@@ -179,7 +179,7 @@ func copyOf(tb testing.TB, tc testCase) (*extract.Copy, *sign.Payload, *sign.Uni
 	s.IssuerCode = issuer.Code
 	c := &extract.Copy{Record: rec, Form: form, Issuer: issuer, Serial: registry.Serial{Number: 1, Year: 2025, Form: form},
 		IssuedAt: issuedAt, Signer: s, Copies: max(tc.copies, 1), Corrections: tc.corr, SignedBy: key.SignerName()}
-	p, err := key.Seal(extract.PayloadValues(c))
+	p, err := sign.Seal(key, extract.PayloadValues(c))
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/sign"
 )
 
 // verifyErr verifies a file against the test CA, offline.
@@ -177,7 +178,7 @@ func TestForgeries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := k.Seal(extract.PayloadValues(c))
+		p, err := sign.Seal(k, extract.PayloadValues(c))
 		if err != nil {
 			t.Fatal(err)
 		}

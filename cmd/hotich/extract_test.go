@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/registry/vntext"
 )
 
@@ -40,23 +38,10 @@ func extractStore(t *testing.T) (envv map[string]string, clean, flagged *registr
 	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "hotich.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clean = extractEntry("123", "079310012345")
 	flagged = extractEntry("124", "079310099999")
 	flagged.Flags = []registry.Flag{{Code: registry.FlagIDMismatch, Field: "so_dinh_danh", Detail: "năm sinh không khớp"}}
-	im := db.NewImporter("test")
-	for _, r := range []*registry.Record{clean, flagged} {
-		if _, err := im.Record(context.Background(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := im.Checkpoint(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	importRecords(t, dbPath, clean, flagged)
 	envv = map[string]string{"HOTICH_DB": dbPath, "HOTICH_KEYS": filepath.Join(dir, "keys"), "HOTICH_CLERK": "Nguyễn Văn Cán"}
 	issueCLI(t, envv, "ca", "init", "--dir", filepath.Join(dir, "ca"))
 	issueCLI(t, envv, "keys", "init", "--issuer", "26740", "--test-ca", filepath.Join(dir, "ca"))
