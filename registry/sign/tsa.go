@@ -131,11 +131,7 @@ func checkTimestamp(si protocol.SignerInfo) (*Timestamp, error) {
 	if err != nil {
 		return nil, bad("không đọc được", err)
 	}
-	ci, err := protocol.ParseContentInfo(rv.FullBytes)
-	if err != nil {
-		return nil, bad("không đọc được", err)
-	}
-	sd, err := ci.SignedDataContent()
+	sd, err := parseSignedData(rv.FullBytes)
 	if err != nil || len(sd.SignerInfos) != 1 {
 		return nil, bad("không đọc được", err)
 	}
