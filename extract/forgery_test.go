@@ -269,3 +269,37 @@ func swapGlyphs(t *testing.T, pdf []byte, a, b rune) []byte {
 	t.Fatal("no font maps both characters")
 	return nil
 }
+
+// FuzzVerifyPDF: verify reads files from anyone: whatever the bytes, it
+// answers valid, invalid or unverifiable, never panics, and calls nothing
+// valid that differs from the genuine copy outside the signature's hex
+// string (the one part a signature cannot cover).
+func FuzzVerifyPDF(f *testing.F) {
+	pdf, _ := render(f, cases[3])
+	f.Add(pdf)
+	f.Add(pdf[:len(pdf)/2])
+	old, err := os.ReadFile("../cmd/hotich/testdata/old-format/old-ks.pdf")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(old)
+	m := byteRangeRE.FindSubmatch(pdf)
+	gapStart, _ := strconv.Atoi(string(m[1]))
+	gapEnd, _ := strconv.Atoi(string(m[2]))
+	v := &extract.Verifier{Roots: []*x509.Certificate{testCA(f)}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := v.VerifyPDF(context.Background(), b)
+		switch registry.ErrorCode(err) {
+		case "":
+			if err != nil {
+				t.Fatalf("an error without a code: %v", err)
+			}
+			if len(b) != len(pdf) || !bytes.Equal(b[:gapStart], pdf[:gapStart]) || !bytes.Equal(b[gapEnd:], pdf[gapEnd:]) {
+				t.Fatalf("called valid a file that is not the copy (%d bytes)", len(b))
+			}
+		case registry.EINVALID, registry.EUNVERIFIABLE:
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	})
+}
