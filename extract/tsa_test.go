@@ -137,6 +137,11 @@ func TestSignatureTimestamp(t *testing.T) {
 	}
 	path := writeTemp(t, "bt.pdf", f.PDF)
 	pdfsigOK(t, path)
+	// The log keeps the CMS, token included: the file is made again the
+	// same, byte for byte.
+	if again, err := extract.Resign(r, key.SignerName(), withTSA(key, url).CMSSize(), f.CMS); err != nil || !bytes.Equal(again, f.PDF) {
+		t.Errorf("a B-T copy assembled again from its CMS differs (%v)", err)
+	}
 	opensslOK(t, f.PDF)
 
 	v := &extract.Verifier{Roots: []*x509.Certificate{testCA(t)}}

@@ -328,8 +328,10 @@ type Sealer interface {
 	// SignPayload signs the canonical printed values of a copy for its QR
 	// code.
 	SignPayload(msg []byte) ([]byte, error)
-	// SignCMS returns a detached CMS signature (PAdES baseline) of content,
-	// made at the given time, at most CMSSize bytes long.
+	// SignCMS returns a detached CMS signature (PAdES baseline) of
+	// content, at most CMSSize bytes long. at is the time the PDF's
+	// signature dictionary states; the CMS itself carries no signing time
+	// (PAdES), only a TSA's timestamp when one is configured.
 	SignCMS(content []byte, at time.Time) ([]byte, error)
 	CMSSize() int
 }
