@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -347,21 +348,55 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
+	var (
+		issued, resumed, rewritten, refused int
+		failures                            []error
+		mu                                  sync.Mutex // failures, the bar and stderr, shared with the writer
+	)
+	fail := func(id string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
+		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
+	}
 	tick := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		if bar != nil {
 			bar.Add(1)
 		}
-	}
-	var issued, resumed, rewritten, refused int
-	var failures []error
-	fail := func(id string, err error) {
-		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
-		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
 	}
 	logged := map[string]*registry.ExtractIssue{}
 	for _, iss := range done {
 		logged[iss.BatchItem] = iss
 	}
+	// The files of a group are written while the next group is issued:
+	// writing (two fsyncs a file) would otherwise leave the cores idle. A
+	// group is logged before its files are written; a run that stops in
+	// between writes them again from the log when it is run again.
+	files := make(chan []*extract.Issued, 1)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for group := range files {
+			for _, g := range group {
+				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
+					fail(g.Issue.BatchItem, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
+				} else {
+					mu.Lock()
+					issued++
+					mu.Unlock()
+				}
+				tick()
+			}
+		}
+	}()
+	var closeOnce sync.Once
+	finishWrites := func() {
+		closeOnce.Do(func() { close(files) })
+		<-written
+	}
+	defer finishWrites()
 	var todo []extract.Request
 	flush := func() error {
 		if len(todo) == 0 {
@@ -371,23 +406,24 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 		if err != nil {
 			return err
 		}
+		var group []*extract.Issued
 		for k, g := range got {
 			id := todo[k].BatchItem
 			switch {
 			case errs[k] == nil:
-				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
-					fail(id, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
-				} else {
-					issued++
-				}
+				group = append(group, g)
+				continue
 			case registry.ErrorCode(errs[k]) == registry.EREFUSED:
 				refused++
+				mu.Lock()
 				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(errs[k]))
+				mu.Unlock()
 			default:
 				fail(id, errs[k])
 			}
 			tick()
 		}
+		files <- group
 		todo = todo[:0]
 		return nil
 	}
@@ -419,12 +455,10 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 		}
 		req, err := is.request(ctx, id)
 		if err != nil {
-			if registry.ErrorCode(err) == registry.EREFUSED && !strings.Contains(registry.ErrorMessage(err), "chứng thư") {
-				refused++
-				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(err))
-			} else {
-				fail(id, err)
-			}
+			// Not found, or the unit's key or certificate missing: a
+			// failure to report, not a record refused for review (that
+			// is decided when it is issued).
+			fail(id, err)
 			tick()
 			continue
 		}
@@ -439,6 +473,7 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	finishWrites()
 	if bar != nil {
 		bar.Finish()
 	}
