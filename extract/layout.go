@@ -32,16 +32,17 @@ const (
 // (header, title, footer) and the body fields, tracking the vertical
 // position, starting a continuation page when a line does not fit.
 type page struct {
-	pdf   *gofpdf.Fpdf
-	c     *Copy
-	size  float64 // body type size
-	lh    float64 // body line height
-	y     float64 // top of the next line
-	words vntext.Words
-	first int  // the copy's first page in the document
-	pages int  // pages of this copy so far
-	over  bool // the copy needs more than maxPages
-	vn    bool // drawn in the fast fonts (see encoding.go)
+	pdf    *gofpdf.Fpdf
+	c      *Copy
+	size   float64 // body type size
+	lh     float64 // body line height
+	y      float64 // top of the next line
+	words  vntext.Words
+	first  int  // the copy's first page in the document
+	pages  int  // pages of this copy so far
+	over   bool // the copy needs more than maxPages
+	vn     bool // drawn in the fast fonts (see encoding.go)
+	layout int  // the layout version (see Layout)
 	// outside: a character outside the fast fonts' encoding was drawn;
 	// the copy is drawn again in the full fonts.
 	outside bool
@@ -455,13 +456,18 @@ func footerHeight(c *Copy) float64 {
 // body left too little room; it records where the code and the signature
 // go.
 func (p *page) footer(c *Copy) {
-	// A copy that stays on one page prints no page number: its footer
-	// may use the page number's room.
-	limit := bottom
-	if p.pages == 1 {
-		limit = pageH - marginB
+	if p.layout == 1 {
+		// Layout 1 asked for 56 mm above the page number's room.
+		p.ensure(56)
+	} else {
+		// A copy that stays on one page prints no page number: its
+		// footer may use the page number's room.
+		limit := bottom
+		if p.pages == 1 {
+			limit = pageH - marginB
+		}
+		p.ensureAbove(footerHeight(c), limit)
 	}
-	p.ensureAbove(footerHeight(c), limit)
 	p.y += footerGap
 	top := p.y
 	const (

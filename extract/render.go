@@ -145,24 +145,46 @@ type info struct {
 	At                       time.Time
 }
 
+// Layout is the version of the layout copies are drawn with today. The
+// issue log's snapshot of a copy keeps the version it was drawn with, so
+// that a lost file is drawn again byte for byte after an upgrade:
+//
+//   - 1: the first PAdES release: the full fonts always, and a footer
+//     that asked for 56 mm above the page number's room;
+//   - 2: the fast fonts when the copy's characters allow (encoding.go),
+//     and a footer that asks for what it draws, down to the bottom margin
+//     on a one-page copy.
+const Layout = 2
+
 // Render lays out and draws a copy. It refuses a copy that would take more
 // than maxPages pages: the layout's work is bounded by that.
 func (r *Renderer) Render(c *Copy) (*Rendered, error) {
+	return r.renderLayout(c, Layout)
+}
+
+// renderLayout draws a copy in a layout version.
+func (r *Renderer) renderLayout(c *Copy, layout int) (*Rendered, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	out, err := r.render(c, true)
-	if err == errOutsideVN {
-		out, err = r.render(c, false)
+	switch layout {
+	case 1:
+		return r.render(c, false, 1)
+	case 2:
+		out, err := r.render(c, true, 2)
+		if err == errOutsideVN {
+			out, err = r.render(c, false, 2)
+		}
+		return out, err
 	}
-	return out, err
+	return nil, fmt.Errorf("extract: no layout %d", layout)
 }
 
 // errOutsideVN says that a copy prints a character the fast fonts lack.
 var errOutsideVN = errors.New("extract: a character outside the fast fonts")
 
 // render draws a copy in the fast fonts (vn) or the full ones.
-func (r *Renderer) render(c *Copy, vn bool) (*Rendered, error) {
+func (r *Renderer) render(c *Copy, vn bool, layout int) (*Rendered, error) {
 	pdf, err := r.newDoc(c, vn)
 	if err != nil {
 		return nil, err
@@ -171,7 +193,7 @@ func (r *Renderer) render(c *Copy, vn bool) (*Rendered, error) {
 	for k := 0; k < max(c.Copies, 1); k++ {
 		resetState(pdf)
 		pdf.AddPage()
-		p := &page{pdf: pdf, c: c, size: bodySize, lh: lineHeight, y: marginT, first: pdf.PageNo(), pages: 1, vn: vn}
+		p := &page{pdf: pdf, c: c, size: bodySize, lh: lineHeight, y: marginT, first: pdf.PageNo(), pages: 1, vn: vn, layout: layout}
 		p.words = vntext.Words{Thousand: c.Signer.Thousand}
 		p.header(c)
 		p.title(c.Form)

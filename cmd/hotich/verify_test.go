@@ -15,8 +15,14 @@ import (
 // testdata/old-format/README.md) into a temporary folder.
 func oldFormatStore(t *testing.T) (db, pdf string) {
 	t.Helper()
+	return gunzipStore(t, "testdata/old-format/hotich.db.gz"), "testdata/old-format/old-ks.pdf"
+}
+
+// gunzipStore writes a gzipped store of testdata into a temporary folder.
+func gunzipStore(t *testing.T, gz string) string {
+	t.Helper()
 	dir := t.TempDir()
-	f, err := os.Open("testdata/old-format/hotich.db.gz")
+	f, err := os.Open(gz)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,11 +35,11 @@ func oldFormatStore(t *testing.T) (db, pdf string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db = filepath.Join(dir, "hotich.db")
+	db := filepath.Join(dir, "hotich.db")
 	if err := os.WriteFile(db, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return db, "testdata/old-format/old-ks.pdf"
+	return db
 }
 
 // TestVerifyOldFormatCopy: a copy issued before PAdES signatures carries
@@ -106,4 +112,26 @@ func TestVerifyOldFormatCopy(t *testing.T) {
 			t.Errorf("exit %d, want 1:\n%s", code, out)
 		}
 	})
+}
+
+// TestReprintLayout1: copies issued by the first PAdES release (another
+// layout, other fonts) are written again from the issue log byte for byte
+// by today's code, as a batch resumed across an upgrade needs, and verify.
+func TestReprintLayout1(t *testing.T) {
+	db := gunzipStore(t, "testdata/pades-layout1/hotich.db.gz")
+	envv := map[string]string{"HOTICH_DB": db}
+	for serial, file := range map[string]string{"1/2026/TLKS-BS": "prev.pdf", "1/2026/GKS-BS": "prev-gks.pdf"} {
+		want, err := os.ReadFile(filepath.Join("testdata/pades-layout1", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), file)
+		issueCLI(t, envv, "issued", "reprint", "--issuer", "26740", "-o", out, serial)
+		if got, err := os.ReadFile(out); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s reprinted differs from the file issued (%v)", serial, err)
+		}
+		if o := issueCLI(t, envv, "verify", out); !strings.Contains(o, "HỢP LỆ") {
+			t.Errorf("verify %s:\n%s", file, o)
+		}
+	}
 }
