@@ -189,15 +189,15 @@ func assemble(r *Rendered, signerName string, space int) (*prepared, error) {
 		objs[n] = fontNameRE.ReplaceAllFunc(body, func(m []byte) []byte {
 			sm := fontNameRE.FindSubmatch(m)
 			key, name := string(sm[1]), ""
-			if vn := string(sm[3]); vn != "" || !bytes.Contains(m, []byte("/utf8")) {
-				style := map[string]string{"": "", "Bold": "B", "Italic": "I"}[vn]
-				name = tag("vn"+style) + "+HotichSerifVN"
-				if vn != "" {
-					name += "-" + vn
-				}
-			} else {
+			if full := bytes.Contains(m, []byte("/utf8")); full {
 				style := string(sm[2])
 				name = tag(style) + "+" + postScript[style]
+			} else {
+				name = "HotichSerifVN"
+				if style := string(sm[3]); style != "" {
+					name += "-" + style
+				}
+				name = tag("vn"+name) + "+" + name
 			}
 			return []byte("/" + key + " /" + name)
 		})
