@@ -1,10 +1,12 @@
 package extract_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hotich/hotich/extract"
+	"github.com/hotich/hotich/registry/sign"
 )
 
 // BenchmarkRender renders one copy per iteration (no signature), on one
@@ -57,4 +59,37 @@ func reportRates(b *testing.B, cpu time.Duration) {
 	if cpu > 0 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "pdfs/cpu-s")
 	}
+}
+
+// BenchmarkRenderSignParallel renders and signs the four forms on every
+// core at once, as a batch does (run with -cpu 2 for the two-core figure).
+func BenchmarkRenderSignParallel(b *testing.B) {
+	var copies []*extract.Copy
+	var keys []*sign.UnitKey
+	for _, tc := range cases[:4] {
+		c, _, key, err := copyOf(b, tc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Copies = 1
+		copies, keys = append(copies, c), append(keys, key)
+	}
+	r := newRenderer(b)
+	cpu0 := cpuTime()
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1)) % len(copies)
+			rd, err := r.Render(copies[i])
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := extract.Sign(rd, keys[i]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportRates(b, cpuTime()-cpu0)
 }

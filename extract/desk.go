@@ -255,12 +255,8 @@ func (d *Desk) renderOne(j *job, rec *registry.Record) error {
 		Corrections: j.corr,
 		SignedBy:    s.SignerName(),
 	}
-	values := PayloadValues(c)
-	p, err := sign.NewPayload(values, s.KeyID())
+	p, err := sign.Seal(s, PayloadValues(c))
 	if err != nil {
-		return err
-	}
-	if p.Signature, err = s.SignPayload(p.Message()); err != nil {
 		return err
 	}
 	c.QR = p.QRText(d.BaseURL)
@@ -332,7 +328,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // snapshot is what the issue log keeps of a copy to render it again: every
 // value it prints.
 type snapshot struct {
-	Version       int
+	Version       int // the layout it was drawn with (see Layout)
 	RecordID      string
 	Register      registry.Register
 	AuthorityCode string
@@ -355,7 +351,7 @@ type snapshot struct {
 
 func snapshotOf(c *Copy, space int) snapshot {
 	r := c.Record
-	return snapshot{Version: 1, RecordID: r.ID, Register: r.Register, AuthorityCode: r.AuthorityCode, AuthorityName: r.AuthorityName,
+	return snapshot{Version: Layout, RecordID: r.ID, Register: r.Register, AuthorityCode: r.AuthorityCode, AuthorityName: r.AuthorityName,
 		Book: r.Book, Number: r.Number, RegisteredOn: r.RegisteredOn.ISO(), Fields: r.Fields, Extra: r.Extra,
 		Form: c.Form, Issuer: c.Issuer, Serial: c.Serial.String(), IssuedAt: c.IssuedAt.UTC(), Signer: c.Signer, Copies: c.Copies,
 		Corrections: c.Corrections, QR: c.QR, SignedBy: c.SignedBy, SigSpace: space}
@@ -368,8 +364,8 @@ func (d *Desk) Reissue(iss *registry.ExtractIssue) ([]byte, error) {
 		return nil, registry.Errorf(registry.EINVALID, "sổ cấp không giữ đủ dữ liệu để in lại bản sao số %s", iss.Serial)
 	}
 	var s snapshot
-	if err := json.Unmarshal(iss.Snapshot, &s); err != nil || s.Version != 1 {
-		return nil, fmt.Errorf("bản sao số %s: dữ liệu trong sổ cấp hỏng: %v", iss.Serial, err)
+	if err := json.Unmarshal(iss.Snapshot, &s); err != nil || s.Version < 1 || s.Version > Layout {
+		return nil, fmt.Errorf("bản sao số %s: dữ liệu trong sổ cấp hỏng hoặc của phiên bản mới hơn (%d): %v", iss.Serial, s.Version, err)
 	}
 	reg, err := vntext.ParseISODate(s.RegisteredOn)
 	if err != nil {
@@ -385,7 +381,7 @@ func (d *Desk) Reissue(iss *registry.ExtractIssue) ([]byte, error) {
 		Form: s.Form, Issuer: s.Issuer, Serial: serial, IssuedAt: s.IssuedAt, Signer: s.Signer, Copies: s.Copies,
 		Corrections: s.Corrections, QR: s.QR, SignedBy: s.SignedBy,
 	}
-	r, err := d.Renderer.Render(c)
+	r, err := d.Renderer.renderLayout(c, s.Version)
 	if err != nil {
 		return nil, err
 	}

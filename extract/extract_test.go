@@ -179,7 +179,7 @@ func copyOf(tb testing.TB, tc testCase) (*extract.Copy, *sign.Payload, *sign.Uni
 	s.IssuerCode = issuer.Code
 	c := &extract.Copy{Record: rec, Form: form, Issuer: issuer, Serial: registry.Serial{Number: 1, Year: 2025, Form: form},
 		IssuedAt: issuedAt, Signer: s, Copies: max(tc.copies, 1), Corrections: tc.corr, SignedBy: key.SignerName()}
-	p, err := key.Seal(extract.PayloadValues(c))
+	p, err := sign.Seal(key, extract.PayloadValues(c))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -290,6 +290,14 @@ func TestRender(t *testing.T) {
 				}
 			})
 
+			t.Run("OnePagePerCopy", func(t *testing.T) {
+				// Every fixture fits its form's one page: the signer
+				// block never spills onto a page of its own.
+				if n, want := pageCount(t, path), max(tc.copies, 1); n != want {
+					t.Errorf("%d pages, want %d (one per copy)", n, want)
+				}
+			})
+
 			t.Run("QPDFCheck", func(t *testing.T) {
 				needTool(t, "qpdf")
 				out, err := exec.Command("qpdf", "--check", path).CombinedOutput()
@@ -309,6 +317,9 @@ func TestRender(t *testing.T) {
 				}
 				if len(rep.Unchecked) == 0 {
 					t.Error("offline verification claims it checked the issue log")
+				}
+				if !rep.SignedAt.Equal(issuedAt) {
+					t.Errorf("signed at %v (the signature dictionary's /M), want %v", rep.SignedAt, issuedAt)
 				}
 			})
 
@@ -440,4 +451,36 @@ func TestRenderConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestFullFontsFallback: a copy printing a character outside the fast
+// fonts' encoding (a foreign name with "ü", a sign like "@") is drawn in
+// the full fonts, every character printed; the others in the fast fonts.
+func TestFullFontsFallback(t *testing.T) {
+	plain, _ := render(t, cases[3])
+	if !bytes.Contains(plain, []byte("+HotichSerifVN")) || bytes.Contains(plain, []byte("LiberationSerif")) {
+		t.Error("a Vietnamese copy is not drawn in the fast fonts alone")
+	}
+	tc := cases[3]
+	tc.rec = func(tb testing.TB) *registry.Record {
+		r := deathRecord(tb)
+		r.Fields["ho_ten"] = "Jürgen Müller"
+		r.Fields["noi_chet"] = "Bệnh viện FV <Quận 7> @ 6 Nguyễn Lương Bằng"
+		return r
+	}
+	pdf, _ := render(t, tc)
+	if !bytes.Contains(pdf, []byte("+LiberationSerif")) || bytes.Contains(pdf, []byte("HotichSerifVN")) {
+		t.Error("a copy printing \"ü\" is not drawn in the full fonts")
+	}
+	path := writeTemp(t, "fallback.pdf", pdf)
+	have := map[string]bool{}
+	for _, l := range lines(pdftotext(t, path)) {
+		have[l] = true
+	}
+	for _, want := range []string{"Họ, chữ đệm, tên: JÜRGEN MÜLLER", "Nơi chết: Bệnh viện FV <Quận 7> @ 6 Nguyễn Lương Bằng"} {
+		if !have[want] {
+			t.Errorf("text layer has no line %q", want)
+		}
+	}
+	pdfsigOK(t, path)
 }

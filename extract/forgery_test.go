@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/registry/sign"
 )
 
 // verifyErr verifies a file against the test CA, offline.
@@ -87,14 +88,31 @@ func TestForgeries(t *testing.T) {
 	})
 
 	t.Run("GlyphMapSwap", func(t *testing.T) {
-		// Swap the glyphs of "5" and "6" in the bold font's CIDToGIDMap:
-		// the printed date would show other digits than the text layer
-		// (and the QR code) say.
-		forged := swapGlyphs(t, pdf, '5', '6')
-		wantInvalid(t, forged, "", true)
-		msg := registry.ErrorMessage(verifyErr(t, forged))
-		if !strings.Contains(msg, "thay đổi sau khi ký") && !strings.Contains(msg, "lưu lại") {
-			t.Errorf("verify says %q", msg)
+		// Print "6" where the text layer (and the QR code) says "5",
+		// and back: in the fast fonts by their encoding's differences,
+		// in the full fonts (a copy with a character outside the fast
+		// ones) by their CIDToGIDMap.
+		tc := cases[0]
+		tc.rec = func(tb testing.TB) *registry.Record {
+			r := birthRecord(tb)
+			r.Fields["cha_ho_ten"] = "Müller Văn Ơn"
+			return r
+		}
+		full, _ := render(t, tc)
+		if bytes.Contains(full, []byte("HotichSerifVN")) {
+			t.Fatal("a copy printing \"ü\" was drawn in the fast fonts")
+		}
+		for name, forged := range map[string][]byte{
+			"fast fonts": swapInEncoding(t, pdf, '5', '6'),
+			"full fonts": swapGlyphs(t, full, '5', '6'),
+		} {
+			t.Run(name, func(t *testing.T) {
+				wantInvalid(t, forged, "", true)
+				msg := registry.ErrorMessage(verifyErr(t, forged))
+				if !strings.Contains(msg, "thay đổi sau khi ký") && !strings.Contains(msg, "lưu lại") {
+					t.Errorf("verify says %q", msg)
+				}
+			})
 		}
 	})
 
@@ -160,7 +178,7 @@ func TestForgeries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := k.Seal(extract.PayloadValues(c))
+		p, err := sign.Seal(k, extract.PayloadValues(c))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,6 +212,24 @@ func TestForgeries(t *testing.T) {
 			t.Error("the report does not say what was not checked")
 		}
 	})
+}
+
+// swapInEncoding has the fast fonts print two ASCII characters' glyphs
+// the other way round, by adding them to their encoding's differences.
+func swapInEncoding(t *testing.T, pdf []byte, a, b rune) []byte {
+	t.Helper()
+	const diff = "/Differences ["
+	i := bytes.Index(pdf, []byte(diff))
+	if i < 0 {
+		t.Fatal("no encoding with differences")
+	}
+	i += len(diff)
+	swap := fmt.Sprintf("%d /%s /%s ", a, glyphName(b), glyphName(a))
+	return append(append(append([]byte{}, pdf[:i]...), swap...), pdf[i:]...)
+}
+
+func glyphName(r rune) string {
+	return [...]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}[r-'0']
 }
 
 // swapGlyphs swaps two characters' glyphs in the CIDToGIDMap of the first
@@ -232,4 +268,38 @@ func swapGlyphs(t *testing.T, pdf []byte, a, b rune) []byte {
 	}
 	t.Fatal("no font maps both characters")
 	return nil
+}
+
+// FuzzVerifyPDF: verify reads files from anyone: whatever the bytes, it
+// answers valid, invalid or unverifiable, never panics, and calls nothing
+// valid that differs from the genuine copy outside the signature's hex
+// string (the one part a signature cannot cover).
+func FuzzVerifyPDF(f *testing.F) {
+	pdf, _ := render(f, cases[3])
+	f.Add(pdf)
+	f.Add(pdf[:len(pdf)/2])
+	old, err := os.ReadFile("../cmd/hotich/testdata/old-format/old-ks.pdf")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(old)
+	m := byteRangeRE.FindSubmatch(pdf)
+	gapStart, _ := strconv.Atoi(string(m[1]))
+	gapEnd, _ := strconv.Atoi(string(m[2]))
+	v := &extract.Verifier{Roots: []*x509.Certificate{testCA(f)}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := v.VerifyPDF(context.Background(), b)
+		switch registry.ErrorCode(err) {
+		case "":
+			if err != nil {
+				t.Fatalf("an error without a code: %v", err)
+			}
+			if len(b) != len(pdf) || !bytes.Equal(b[:gapStart], pdf[:gapStart]) || !bytes.Equal(b[gapEnd:], pdf[gapEnd:]) {
+				t.Fatalf("called valid a file that is not the copy (%d bytes)", len(b))
+			}
+		case registry.EINVALID, registry.EUNVERIFIABLE:
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	})
 }

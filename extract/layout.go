@@ -32,17 +32,22 @@ const (
 // (header, title, footer) and the body fields, tracking the vertical
 // position, starting a continuation page when a line does not fit.
 type page struct {
-	pdf   *gofpdf.Fpdf
-	c     *Copy
-	size  float64 // body type size
-	lh    float64 // body line height
-	y     float64 // top of the next line
-	words vntext.Words
-	first int  // the copy's first page in the document
-	pages int  // pages of this copy so far
-	over  bool // the copy needs more than maxPages
-	qr    box  // where the QR code goes, set by footer
-	sig   box  // the visible signature, set by footer
+	pdf    *gofpdf.Fpdf
+	c      *Copy
+	size   float64 // body type size
+	lh     float64 // body line height
+	y      float64 // top of the next line
+	words  vntext.Words
+	first  int  // the copy's first page in the document
+	pages  int  // pages of this copy so far
+	over   bool // the copy needs more than maxPages
+	vn     bool // drawn in the fast fonts (see encoding.go)
+	layout int  // the layout version (see Layout)
+	// outside: a character outside the fast fonts' encoding was drawn;
+	// the copy is drawn again in the full fonts.
+	outside bool
+	qr      box // where the QR code goes, set by footer
+	sig     box // the visible signature, set by footer
 }
 
 type box struct{ x, y, w, h float64 }
@@ -52,9 +57,34 @@ const bottom = pageH - marginB - 7
 
 func (p *page) font(style string, size float64) { p.pdf.SetFont(family, style, size) }
 
+// width measures text in the current font; cell draws it. Text reaches the
+// PDF library only through these two: on the fast fonts it is encoded one
+// byte a character first (see vnEncode), and a character outside their
+// encoding marks the copy for the full fonts.
+func (p *page) width(text string) float64 { return p.pdf.GetStringWidth(p.encode(text)) }
+
+func (p *page) cell(w, h float64, text, align string) {
+	p.pdf.CellFormat(w, h, p.encode(text), "", 0, align, false, 0, "")
+}
+
+func (p *page) encode(text string) string {
+	if !p.vn {
+		return text
+	}
+	b, ok := vnEncode(text)
+	if !ok {
+		p.outside = true
+	}
+	return b
+}
+
 // ensure starts a continuation page unless h millimetres fit below y.
-func (p *page) ensure(h float64) {
-	if p.y+h <= bottom {
+func (p *page) ensure(h float64) { p.ensureAbove(h, bottom) }
+
+// ensureAbove starts a continuation page unless h millimetres fit between
+// y and limit.
+func (p *page) ensureAbove(h, limit float64) {
+	if p.y+h <= limit {
 		return
 	}
 	if p.pages >= maxPages {
@@ -87,14 +117,14 @@ func (p *page) continuation() {
 func (p *page) centered(x0, x1, y float64, style string, size float64, text string) float64 {
 	text = nfc(text)
 	p.font(style, size)
-	w := p.pdf.GetStringWidth(text)
+	w := p.width(text)
 	if w > x1-x0 {
 		size = size * (x1 - x0) / w * 0.98
 		p.font(style, size)
-		w = p.pdf.GetStringWidth(text)
+		w = p.width(text)
 	}
 	p.pdf.SetXY(x0, y)
-	p.pdf.CellFormat(x1-x0, size/72*25.4*1.2, text, "", 0, "C", false, 0, "")
+	p.cell(x1-x0, size/72*25.4*1.2, text, "C")
 	return w
 }
 
@@ -177,7 +207,7 @@ func (p *page) wrap(width, indent float64, spans ...span) [][]word {
 		lead := strings.HasPrefix(text, " ") || trailing
 		for i, f := range strings.Fields(text) {
 			f = strings.ReplaceAll(f, nbsp, " ")
-			words = append(words, word{text: f, style: s.style, w: p.pdf.GetStringWidth(f), space: i > 0 || lead})
+			words = append(words, word{text: f, style: s.style, w: p.width(f), space: i > 0 || lead})
 		}
 		if strings.TrimSpace(text) != "" {
 			trailing = strings.HasSuffix(text, " ")
@@ -192,7 +222,7 @@ func (p *page) wrap(width, indent float64, spans ...span) [][]word {
 		sp := 0.0
 		if w.space && len(line) > 0 {
 			p.font(w.style, p.size)
-			sp = p.pdf.GetStringWidth(" ")
+			sp = p.width(" ")
 		}
 		if len(line) > 0 && x+sp+w.w > width {
 			lines = append(lines, line)
@@ -222,13 +252,13 @@ func (p *page) cut(w word, room float64) (word, word) {
 	p.font(w.style, p.size)
 	r := []rune(w.text)
 	n := 1
-	for n < len(r) && p.pdf.GetStringWidth(string(r[:n+1])) <= room {
+	for n < len(r) && p.width(string(r[:n+1])) <= room {
 		n++
 	}
 	head := word{text: string(r[:n]), style: w.style, space: w.space}
-	head.w = p.pdf.GetStringWidth(head.text)
+	head.w = p.width(head.text)
 	rest := word{text: string(r[n:]), style: w.style}
-	rest.w = p.pdf.GetStringWidth(rest.text)
+	rest.w = p.width(rest.text)
 	return head, rest
 }
 
@@ -248,10 +278,10 @@ func (p *page) drawLine(x float64, l []word) {
 	for _, w := range l {
 		p.font(w.style, p.size)
 		if w.space {
-			x += p.pdf.GetStringWidth(" ")
+			x += p.width(" ")
 		}
 		p.pdf.SetXY(x, p.y)
-		p.pdf.CellFormat(w.w, p.lh, w.text, "", 0, "L", false, 0, "")
+		p.cell(w.w, p.lh, w.text, "L")
 		x += w.w
 	}
 }
@@ -259,7 +289,7 @@ func (p *page) drawLine(x float64, l []word) {
 // dots returns a dotted blank as wide as w at the body size.
 func (p *page) dots(w float64) string {
 	p.font("", p.size)
-	n := int(math.Floor((w - 1) / p.pdf.GetStringWidth(".")))
+	n := int(math.Floor((w - 1) / p.width(".")))
 	return strings.Repeat(".", max(n, 3))
 }
 
@@ -272,7 +302,7 @@ func (p *page) field(label, value string, st valueStyle) {
 func (p *page) fieldIn(x0, x1 float64, label, value string, st valueStyle) {
 	if value = strings.TrimSpace(value); value == "" {
 		p.font("", p.size)
-		lw := p.pdf.GetStringWidth(nfc(label + " "))
+		lw := p.width(nfc(label + " "))
 		p.flow(x0, x1, span{text: label + " "}, span{text: p.dots(x1 - x0 - lw), keep: true})
 		return
 	}
@@ -303,12 +333,12 @@ func (p *page) inline(x0, x1 float64, cols ...col) {
 	for i, c := range cols {
 		v, style := c.st.format(c.value)
 		p.font("", p.size)
-		need := p.pdf.GetStringWidth(nfc(c.label + " "))
+		need := p.width(nfc(c.label + " "))
 		p.font(style, p.size)
 		if strings.TrimSpace(c.value) == "" {
-			need += p.pdf.GetStringWidth("......")
+			need += p.width("......")
 		} else {
-			need += p.pdf.GetStringWidth(nfc(v))
+			need += p.width(nfc(v))
 		}
 		if need > c.share*w-1.5 && i < len(cols)-1 || need > c.share*w+0.5 && i == len(cols)-1 {
 			for _, c := range cols {
@@ -323,14 +353,14 @@ func (p *page) inline(x0, x1 float64, cols ...col) {
 		end := x + c.share*w
 		p.pdf.SetXY(x, p.y)
 		p.font("", p.size)
-		lw := p.pdf.GetStringWidth(nfc(c.label + " "))
-		p.pdf.CellFormat(lw, p.lh, nfc(c.label+" "), "", 0, "L", false, 0, "")
+		lw := p.width(nfc(c.label + " "))
+		p.cell(lw, p.lh, nfc(c.label+" "), "L")
 		if strings.TrimSpace(c.value) == "" {
-			p.pdf.CellFormat(end-2-x-lw, p.lh, p.dots(end-2-x-lw), "", 0, "L", false, 0, "")
+			p.cell(end-2-x-lw, p.lh, p.dots(end-2-x-lw), "L")
 		} else {
 			v, style := c.st.format(c.value)
 			p.font(style, p.size)
-			p.pdf.CellFormat(p.pdf.GetStringWidth(nfc(v)), p.lh, nfc(v), "", 0, "L", false, 0, "")
+			p.cell(p.width(nfc(v)), p.lh, nfc(v), "L")
 		}
 		x = end
 	}
@@ -401,22 +431,50 @@ func (p *page) title(f registry.ExtractForm) {
 	p.y += titleSize/72*25.4*1.2 + 7
 }
 
-// footerHeight is what the footer takes below the body.
-const footerHeight = 6 + 50
+// The footer's geometry: the gap above it, its line height, the QR code
+// and the room left for the handwritten signature and seal.
+const (
+	footerGap = 6.0
+	footerHL  = headSize / 72 * 25.4 * 1.3
+	qrSize    = 32.0
+	sealRoom  = 24.0
+)
+
+// footerHeight is what the footer takes below the body, as footer draws
+// it: the taller of the signer block and the QR code with its caption.
+func footerHeight(c *Copy) float64 {
+	signer := footerHL + 1 + sealRoom + footerHL
+	if strings.TrimSpace(c.Signer.Capacity) != "" {
+		signer += footerHL
+	}
+	code := footerHL + 3 + qrSize + 2.5 + smallSize/72*25.4*1.2
+	return footerGap + max(signer, code)
+}
 
 // footer draws "Sao từ Sổ đăng ký …", the signer block with the visible
 // digital signature, and the caption of the QR code, on a new page if the
 // body left too little room; it records where the code and the signature
 // go.
 func (p *page) footer(c *Copy) {
-	p.ensure(footerHeight)
-	p.y += 6
+	if p.layout == 1 {
+		// Layout 1 asked for 56 mm above the page number's room.
+		p.ensure(56)
+	} else {
+		// A copy that stays on one page prints no page number: its
+		// footer may use the page number's room.
+		limit := bottom
+		if p.pages == 1 {
+			limit = pageH - marginB
+		}
+		p.ensureAbove(footerHeight(c), limit)
+	}
+	p.y += footerGap
 	top := p.y
 	const (
 		leftX0, leftX1   = marginL, marginL + 70
 		rightX0, rightX1 = marginL + 75, pageW - marginR
 	)
-	hl := headSize / 72 * 25.4 * 1.3
+	hl := footerHL
 	p.centered(leftX0, leftX1, top, "I", headSize, "Sao từ Sổ đăng ký "+c.Record.Register.Name())
 	y := top
 	if s := strings.TrimSpace(c.Signer.Capacity); s != "" {
@@ -433,10 +491,9 @@ func (p *page) footer(c *Copy) {
 		p.centered(p.sig.x+1, p.sig.x+p.sig.w-1, sy, "I", smallSize, l)
 		sy += smallSize / 72 * 25.4 * 1.35
 	}
-	y += 24
+	y += sealRoom
 	p.centered(rightX0, rightX1, y, "B", headSize, c.Signer.Name)
 	y += hl
-	const qrSize = 32.0
 	p.qr = box{x: (leftX0+leftX1)/2 - qrSize/2, y: top + hl + 3, w: qrSize, h: qrSize}
 	capY := p.qr.y + qrSize + 2.5
 	p.centered(leftX0, leftX1, capY, "", smallSize, "Mã xác thực bản sao số "+c.Serial.String())
@@ -466,7 +523,7 @@ func (p *page) pageNumbers() {
 		p.pdf.SetFont(family, "B", smallSize)
 		p.font("I", smallSize+1)
 		p.pdf.SetXY(marginL, pageH-marginB-5)
-		p.pdf.CellFormat(contentW, 5, "Trang "+itoa(i+1)+"/"+itoa(p.pages), "", 0, "R", false, 0, "")
+		p.cell(contentW, 5, "Trang "+itoa(i+1)+"/"+itoa(p.pages), "R")
 	}
 	p.pdf.SetPage(p.first + p.pages - 1)
 }

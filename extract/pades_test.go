@@ -120,3 +120,28 @@ func opensslOK(t *testing.T, pdf []byte) {
 }
 
 func hexDecode(dst, src []byte) (int, error) { return hex.Decode(dst, src) }
+
+// TestNoSigningTimeAttribute: a PAdES baseline signature carries its time
+// in the signature dictionary's /M only; the CMS has no signing-time
+// signed attribute (ETSI EN 319 142-1), as openssl reads it.
+func TestNoSigningTimeAttribute(t *testing.T) {
+	needTool(t, "openssl")
+	pdf, _ := render(t, cases[0])
+	cms, _ := signedParts(t, pdf)
+	path := writeTemp(t, "sig.der", cms)
+	out, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl cms -cmsout: %v\n%s", err, out)
+	}
+	for _, want := range []string{"contentType", "messageDigest", "id-smime-aa-signingCertificateV2"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the CMS has no %s attribute:\n%s", want, out)
+		}
+	}
+	if bytes.Contains(out, []byte("signingTime")) {
+		t.Errorf("the CMS has a signing-time attribute")
+	}
+	if !regexp.MustCompile(`/M \(D:20250609150000\+07'00'\)`).Match(pdf) {
+		t.Error("the signature dictionary has no /M with the time of issue")
+	}
+}

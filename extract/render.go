@@ -2,7 +2,9 @@
 // entries as PDF and signs them: the birth, marriage, death and
 // parent–child recognition forms of Thông tư 04/2020/TT-BTP as issued in
 // practice, A4, in Liberation Serif (metric-compatible with Times New
-// Roman), continued on further pages when an entry is long, with a QR code
+// Roman; a copy printing only ASCII and Vietnamese uses a reduced copy of
+// it, see encoding.go), continued on further pages when an entry is long,
+// with a QR code
 // carrying the signed printed values (see sign.Payload) and a PAdES
 // signature over the whole file (see Sign).
 //
@@ -14,6 +16,7 @@ package extract
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,12 +34,22 @@ var fontFS embed.FS
 // Renderer renders copies. It holds the font files; it is safe for
 // concurrent use.
 type Renderer struct {
-	regular, bold, italic []byte
+	regular, bold, italic []byte                     // the full fonts
+	vn                    [3]struct{ def, z []byte } // the fast fonts (see encoding.go), by vnStyles
 }
 
 // NewRenderer reads the embedded fonts.
 func NewRenderer() (*Renderer, error) {
 	var r Renderer
+	for i, s := range vnStyles {
+		var err error
+		if r.vn[i].def, err = vnFontFS.ReadFile(s.file + ".json"); err != nil {
+			return nil, err
+		}
+		if r.vn[i].z, err = vnFontFS.ReadFile(s.file + ".z"); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range []struct {
 		name string
 		dst  *[]byte
@@ -132,13 +145,47 @@ type info struct {
 	At                       time.Time
 }
 
+// Layout is the version of the layout copies are drawn with today. The
+// issue log's snapshot of a copy keeps the version it was drawn with, so
+// that a lost file is drawn again byte for byte after an upgrade:
+//
+//   - 1: the first PAdES release: the full fonts always, and a footer
+//     that asked for 56 mm above the page number's room;
+//   - 2: the fast fonts when the copy's characters allow (encoding.go),
+//     and a footer that asks for what it draws, down to the bottom margin
+//     on a one-page copy.
+const Layout = 2
+
 // Render lays out and draws a copy. It refuses a copy that would take more
 // than maxPages pages: the layout's work is bounded by that.
 func (r *Renderer) Render(c *Copy) (*Rendered, error) {
+	return r.renderLayout(c, Layout)
+}
+
+// renderLayout draws a copy in a layout version.
+func (r *Renderer) renderLayout(c *Copy, layout int) (*Rendered, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	pdf, err := r.newDoc(c)
+	switch layout {
+	case 1:
+		return r.render(c, false, 1)
+	case 2:
+		out, err := r.render(c, true, 2)
+		if err == errOutsideVN {
+			out, err = r.render(c, false, 2)
+		}
+		return out, err
+	}
+	return nil, fmt.Errorf("extract: no layout %d", layout)
+}
+
+// errOutsideVN says that a copy prints a character the fast fonts lack.
+var errOutsideVN = errors.New("extract: a character outside the fast fonts")
+
+// render draws a copy in the fast fonts (vn) or the full ones.
+func (r *Renderer) render(c *Copy, vn bool, layout int) (*Rendered, error) {
+	pdf, err := r.newDoc(c, vn)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +193,7 @@ func (r *Renderer) Render(c *Copy) (*Rendered, error) {
 	for k := 0; k < max(c.Copies, 1); k++ {
 		resetState(pdf)
 		pdf.AddPage()
-		p := &page{pdf: pdf, c: c, size: bodySize, lh: lineHeight, y: marginT, first: pdf.PageNo(), pages: 1}
+		p := &page{pdf: pdf, c: c, size: bodySize, lh: lineHeight, y: marginT, first: pdf.PageNo(), pages: 1, vn: vn, layout: layout}
 		p.words = vntext.Words{Thousand: c.Signer.Thousand}
 		p.header(c)
 		p.title(c.Form)
@@ -161,6 +208,9 @@ func (r *Renderer) Render(c *Copy) (*Rendered, error) {
 			p.recognition(c)
 		}
 		p.footer(c)
+		if p.outside {
+			return nil, errOutsideVN
+		}
 		if p.over {
 			return nil, registry.Errorf(registry.EINVALID, "nội dung trích lục %s quá dài: hơn %d trang", c.Record.ID, maxPages)
 		}
@@ -218,7 +268,7 @@ const (
 
 const family = "serif"
 
-func (r *Renderer) newDoc(c *Copy) (*gofpdf.Fpdf, error) {
+func (r *Renderer) newDoc(c *Copy, vn bool) (*gofpdf.Fpdf, error) {
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
 	// The document information is written again, whole, by Sign (dates
@@ -227,6 +277,17 @@ func (r *Renderer) newDoc(c *Copy) (*gofpdf.Fpdf, error) {
 	pdf.SetModificationDate(c.IssuedAt.UTC())
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(false, 0)
+	if vn {
+		// Definitions made in advance (font/README.md): the library
+		// reads them and copies the compressed font into the file.
+		for i, s := range vnStyles {
+			pdf.AddFontFromBytes(family, s.style, r.vn[i].def, r.vn[i].z)
+		}
+		if err := pdf.Error(); err != nil {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
+		return pdf, nil
+	}
 	// Each document parses its own copy of the font files: the library
 	// pads a table in place while subsetting, and the embedded bytes are
 	// shared by every goroutine.

@@ -96,7 +96,10 @@ var (
 	trailerRE   = regexp.MustCompile(`/Size (\d+)\s*/Root (\d+) 0 R\s*/Info (\d+) 0 R`)
 	kidsRE      = regexp.MustCompile(`/Kids \[([^\]]*)\]`)
 	refRE       = regexp.MustCompile(`(\d+) 0 R`)
-	fontNameRE  = regexp.MustCompile(`/(BaseFont|FontName) /utf8` + family + `(B|I)?\b`)
+	// The fonts' names as the PDF library writes them: utf8serif,
+	// utf8serifB… for the full fonts, the PostScript names of the fast
+	// ones (HotichSerifVN, HotichSerifVN-Bold…).
+	fontNameRE = regexp.MustCompile(`/(BaseFont|FontName) /(?:utf8` + family + `(B|I)?|HotichSerifVN(?:-(Bold|Italic))?)\b`)
 )
 
 // libObjects splits the PDF library's output into its objects, by number,
@@ -180,13 +183,24 @@ func assemble(r *Rendered, signerName string, space int) (*prepared, error) {
 	}
 	postScript := map[string]string{"": "LiberationSerif", "B": "LiberationSerif-Bold", "I": "LiberationSerif-Italic"}
 	for n, body := range objs {
-		if bytes.Contains(body, []byte("/utf8"+family)) && !bytes.Contains(body, []byte("stream\n")) {
-			objs[n] = fontNameRE.ReplaceAllFunc(body, func(m []byte) []byte {
-				sm := fontNameRE.FindSubmatch(m)
-				style := string(sm[2])
-				return []byte("/" + string(sm[1]) + " /" + tag(style) + "+" + postScript[style])
-			})
+		if bytes.Contains(body, []byte("stream\n")) || !fontNameRE.Match(body) {
+			continue
 		}
+		objs[n] = fontNameRE.ReplaceAllFunc(body, func(m []byte) []byte {
+			sm := fontNameRE.FindSubmatch(m)
+			key, name := string(sm[1]), ""
+			if full := bytes.Contains(m, []byte("/utf8")); full {
+				style := string(sm[2])
+				name = tag(style) + "+" + postScript[style]
+			} else {
+				name = "HotichSerifVN"
+				if style := string(sm[3]); style != "" {
+					name += "-" + style
+				}
+				name = tag("vn"+name) + "+" + name
+			}
+			return []byte("/" + key + " /" + name)
+		})
 	}
 	at := r.Info.At.In(registry.Vietnam)
 	objs[infoN] = []byte("<<\n/Title " + textString(r.Info.Title) + "\n/Subject " + textString(r.Info.Subject) +

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -40,6 +41,9 @@ type Verifier struct {
 // the clerk: every check done, every check that could not be done.
 type Report struct {
 	Payload   *sign.Payload
+	Legacy    *sign.LegacyPayload // an old-format copy's payload
+	Timestamp *sign.Timestamp     // a trusted signature timestamp (B-T)
+	Notes     []string            // what a check proves and does not
 	Signer    *x509.Certificate
 	SignedAt  time.Time
 	Issue     *registry.ExtractIssue
@@ -52,6 +56,9 @@ func (r *Report) ok(format string, args ...any) {
 }
 func (r *Report) skip(format string, args ...any) {
 	r.Unchecked = append(r.Unchecked, fmt.Sprintf(format, args...))
+}
+func (r *Report) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
 }
 
 var byteRangeRE = regexp.MustCompile(`/ByteRange\s*\[\s*(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s*\]`)
@@ -115,6 +122,11 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		return rep, registry.Errorf(registry.EINVALID, "tệp không phải PDF")
 	}
+	if !byteRangeRE.Match(pdf) {
+		if m := legacyKeywordsRE.FindAllSubmatch(pdf, 2); len(m) == 1 {
+			return rep, v.verifyLegacy(ctx, rep, string(m[0][1]), pdf)
+		}
+	}
 	r, n, err := findSignature(pdf)
 	if err != nil {
 		return rep, err
@@ -132,6 +144,11 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	// PAdES puts the time of signing in the signature dictionary, inside
+	// the signed bytes.
+	if m, ok := signingTime(pdf[:r.a]); ok {
+		rep.SignedAt = m
+	}
 	rep.ok("chữ ký số PAdES toàn vẹn: phần được ký (%d byte, cả phông chữ và thông tin tài liệu) không bị thay đổi", len(signed))
 	if end := r.b + r.n; end != len(pdf) || n > 1 {
 		return rep, registry.Errorf(registry.EINVALID, "tệp đã bị thêm %d byte sau khi ký (cập nhật gia tăng, %d chữ ký): nội dung hiển thị có thể khác bản đã cấp", len(pdf)-end, n)
@@ -141,6 +158,16 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 	at := rep.SignedAt
 	if at.IsZero() {
 		at = v.now()
+	}
+	if ts := cms.Timestamp; ts != nil {
+		// B-T: a trusted timestamp is the time the signature is known to
+		// have existed at; the signer's certificate is checked then.
+		if _, err := sign.CheckChain(ts.TSA, ts.Certs, v.Roots, ts.Time); err == nil {
+			rep.Timestamp, at = ts, ts.Time
+			rep.ok("dấu thời gian RFC 3161 (PAdES B-T): chữ ký đã có lúc %s", ts)
+		} else {
+			rep.skip("dấu thời gian %s: chứng thư của đơn vị cấp dấu thời gian không thuộc danh sách tin cậy", ts)
+		}
 	}
 	// The payload, read from the signed bytes: everything in the file was
 	// written by the signer.
@@ -167,6 +194,9 @@ func (v *Verifier) VerifyPDF(ctx context.Context, pdf []byte) (*Report, error) {
 // printed copy's QR code.
 func (v *Verifier) VerifyPayload(ctx context.Context, text string) (*Report, error) {
 	rep := &Report{}
+	if sign.IsLegacy(text) {
+		return rep, v.verifyLegacy(ctx, rep, text, nil)
+	}
 	p, err := sign.ParsePayload(text)
 	if err != nil {
 		return rep, err
@@ -276,11 +306,101 @@ func (v *Verifier) trustAndLog(ctx context.Context, rep *Report, intermediates [
 	return nil
 }
 
+// legacyKeywordsRE finds an old-format copy's payload, in its Keywords as
+// the PDF library wrote it then: a literal string.
+var legacyKeywordsRE = regexp.MustCompile(`/Keywords\s*\((` + sign.LegacyVersion + `\*[0-9A-Z*/-]{1,1000})\)`)
+
+// verifyLegacy checks a copy issued before PAdES signatures (payload
+// HT1): its QR signature with the key the store registered then, and the
+// issue log, the file byte for byte when it is given. It says what that
+// proves and what it does not.
+func (v *Verifier) verifyLegacy(ctx context.Context, rep *Report, text string, pdf []byte) error {
+	p, err := sign.ParseLegacy(text)
+	if err != nil {
+		return err
+	}
+	rep.Legacy = p
+	rep.note("bản sao định dạng cũ, cấp trước khi có chữ ký số PAdES: chỉ có chữ ký trong mã QR (khóa Ed25519 của cơ quan cấp), không có chữ ký số trong tệp PDF")
+	rep.skip("chữ ký số PAdES và chứng thư số của người ký: bản sao định dạng cũ không có")
+	if v.Issues == nil {
+		rep.skip("chữ ký mã QR: khóa công khai của định dạng cũ chỉ có trong kho dữ liệu đã cấp bản sao")
+		return registry.Errorf(registry.EUNVERIFIABLE, "bản sao định dạng cũ (chỉ có chữ ký mã QR) chỉ kiểm tra được với kho dữ liệu đã cấp nó")
+	}
+	key, err := v.Issues.FindLegacyKey(ctx, p.KeyID)
+	if registry.ErrorCode(err) == registry.ENOTFOUND {
+		rep.skip("chữ ký mã QR: kho này không có khóa %s của cơ quan %s", p.KeyID, p.IssuerCode)
+		return registry.Errorf(registry.EUNVERIFIABLE, "không kiểm tra được bản sao định dạng cũ: kho này không có khóa %s của cơ quan %s (kiểm tra tại kho đã cấp bản sao)", p.KeyID, p.IssuerCode)
+	}
+	if err != nil {
+		return err
+	}
+	if err := p.Check(key); err != nil {
+		return err
+	}
+	rep.ok("chữ ký mã QR (định dạng cũ) hợp lệ: cơ quan %s đã cấp bản số %s của trích lục %s ngày %s (khóa %s)", p.IssuerCode, p.Serial, p.RecordID, p.Date(), p.KeyID)
+	rep.note("chữ ký mã QR chứng minh cơ quan nào cấp, số bản sao, trích lục nào và ngày cấp; nó KHÔNG chứng minh nội dung hiển thị của tệp (chữ ký không bao trùm tệp PDF): chỉ đối chiếu tệp với sổ cấp mới chứng minh được")
+	issues, err := v.Issues.FindIssues(ctx, registry.IssueFilter{IssuerCode: p.IssuerCode, Serial: &p.Serial, Limit: 2})
+	if err != nil {
+		return err
+	}
+	if len(issues) == 0 {
+		return registry.Errorf(registry.EINVALID, "sổ cấp bản sao không có bản số %s của cơ quan %s", p.Serial, p.IssuerCode)
+	}
+	iss := issues[0]
+	rep.Issue = iss
+	if iss.Payload != p.String() || iss.RecordID != p.RecordID {
+		return registry.Errorf(registry.EINVALID, "mã xác thực khác với mã của bản số %s trong sổ cấp", p.Serial)
+	}
+	rep.ok("có trong sổ cấp: bản số %s, trích lục %s, cấp ngày %s", p.Serial, iss.RecordID, iss.IssuedOn().Format("02/01/2006"))
+	if pdf != nil {
+		sum := sha256.Sum256(pdf)
+		if hex.EncodeToString(sum[:]) != iss.DocumentSHA256 {
+			return registry.Errorf(registry.EINVALID, "tệp PDF khác với tệp đã cấp ghi trong sổ cấp: đã bị sửa hoặc lưu lại bằng phần mềm khác (bản sao định dạng cũ không có chữ ký số để biết phần nào bị sửa)")
+		}
+		rep.ok("tệp PDF trùng khớp từng byte với tệp đã cấp ghi trong sổ cấp: nội dung là nội dung đã cấp")
+	} else {
+		rep.skip("nội dung bản sao: mã QR định dạng cũ không mang các giá trị in; đối chiếu bản giấy với trích lục %s trong sổ", p.RecordID)
+	}
+	if r := iss.Revocation; r != nil {
+		return registry.Errorf(registry.EINVALID, "bản sao số %s đã bị thu hồi ngày %s (%s): %s",
+			p.Serial, r.At.In(registry.Vietnam).Format("02/01/2006"), r.By, r.Reason)
+	}
+	rep.ok("chưa bị thu hồi")
+	return nil
+}
+
 func (v *Verifier) now() time.Time {
 	if v.Now != nil {
 		return v.Now()
 	}
 	return time.Now()
+}
+
+var (
+	sigDictRE = regexp.MustCompile(`/Type\s*/Sig\b`)
+	sigTimeRE = regexp.MustCompile(`/M\s*\(D:(\d{14})(Z|[+-]\d\d'\d\d'?)\)`)
+)
+
+// signingTime reads the /M of the signature dictionary that ends where
+// before ends (at its /Contents).
+func signingTime(before []byte) (time.Time, bool) {
+	if len(before) > 4096 {
+		before = before[len(before)-4096:]
+	}
+	locs := sigDictRE.FindAllIndex(before, -1)
+	if len(locs) == 0 {
+		return time.Time{}, false
+	}
+	m := sigTimeRE.FindSubmatch(before[locs[len(locs)-1][0]:])
+	if m == nil {
+		return time.Time{}, false
+	}
+	zone := strings.ReplaceAll(strings.TrimSuffix(string(m[2]), "'"), "'", "")
+	if zone == "Z" {
+		zone = "+0000"
+	}
+	t, err := time.Parse("20060102150405-0700", string(m[1])+zone)
+	return t, err == nil
 }
 
 var keywordsRE = regexp.MustCompile(`/Keywords\s*<([0-9A-Fa-f]*)>`)

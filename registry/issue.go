@@ -302,6 +302,17 @@ type Certificate struct {
 	RegisteredAt time.Time
 }
 
+// LegacyKey is the Ed25519 public key an issuing authority signed its
+// copies' QR codes with before copies carried PAdES signatures (payload
+// format HT1); the store keeps them so that those copies can still be
+// checked.
+type LegacyKey struct {
+	KeyID      string
+	IssuerCode string
+	PublicKey  []byte
+	CreatedAt  time.Time
+}
+
 // Sealer signs issued copies for one issuing authority with its
 // certified key.
 type Sealer interface {
@@ -317,8 +328,10 @@ type Sealer interface {
 	// SignPayload signs the canonical printed values of a copy for its QR
 	// code.
 	SignPayload(msg []byte) ([]byte, error)
-	// SignCMS returns a detached CMS signature (PAdES baseline) of content,
-	// made at the given time, at most CMSSize bytes long.
+	// SignCMS returns a detached CMS signature (PAdES baseline) of
+	// content, at most CMSSize bytes long. at is the time the PDF's
+	// signature dictionary states; the CMS itself carries no signing time
+	// (PAdES), only a TSA's timestamp when one is configured.
 	SignCMS(content []byte, at time.Time) ([]byte, error)
 	CMSSize() int
 }
@@ -356,6 +369,9 @@ type IssueService interface {
 	RegisterCertificate(ctx context.Context, c *Certificate) error
 	// FindCertificates returns the certificates with a key ID, newest first.
 	FindCertificates(ctx context.Context, keyID string) ([]*Certificate, error)
+	// FindLegacyKey returns the old-format public key with an ID, or an
+	// ENOTFOUND error.
+	FindLegacyKey(ctx context.Context, keyID string) (*LegacyKey, error)
 	// Certificates returns the registered certificates of a unit ("" for
 	// all) and the CAs, newest first.
 	Certificates(ctx context.Context, issuerCode string) ([]*Certificate, error)

@@ -31,7 +31,7 @@ Examples:
 
 	hotich ca init --dir ca-thu
 	hotich keys init --issuer 26740 --test-ca ca-thu
-	hotich ca trust /media/usb/root-ca.pem
+	hotich ca trust ca-thu/test-ca.crt        # or the government CA's root, e.g. /media/usb/root-ca.pem
 `
 
 func runCA(ctx context.Context, e *env, args []string) error {

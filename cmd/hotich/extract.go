@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -30,23 +31,36 @@ func init() {
 const extractUsage = `
 Usage: hotich extract [--db PATH] (--id ID | --dinh-danh NUMBER --register KS|KH|KT|NCMC)
                       [--issuer CODE] [--requester NAME] [--copies N] [--by CLERK]
-                      [--giay-khai-sinh] [--override REASON] [--keys DIR] -o FILE.pdf
+                      [--giay-khai-sinh] [--override REASON] [--keys DIR]
+                      [--verify-url URL] [--tsa URL] -o FILE.pdf
        hotich extract [--db PATH] --batch FILE_OF_IDS [--issuer CODE] [--by CLERK]
-                      [--giay-khai-sinh] [--keys DIR] -o DIR
+                      [--giay-khai-sinh] [--copies N] [--keys DIR] [--tsa URL] -o DIR
 
-Issues a certified copy of a register entry: the form of its register
-(Trích lục khai sinh, or with --giay-khai-sinh a copy of the Giấy khai sinh;
-Trích lục kết hôn, khai tử, đăng ký nhận cha, mẹ, con), issued by the unit
-that holds the register today (the primary successor of the authority the
-entry was registered at; --issuer CODE for another), with the next serial of
-that unit, year and form ("45/2025/TLKS-BS"), signed with the unit's key
-(KEYS/CODE.key, see "hotich keys init") in a QR code. Every issue is logged
-(who, when, record, requester, serial, document SHA-256); a re-print is a
-new issue with a new serial. --copies N prints N identical pages.
+Issues a certified copy of a register entry as a signed PDF: the form of its
+register (Trích lục khai sinh, or with --giay-khai-sinh a copy of the Giấy
+khai sinh; Trích lục kết hôn, khai tử, đăng ký nhận cha, mẹ, con), issued by
+the unit that holds the register today (the primary successor of the
+authority the entry was registered at; --issuer CODE for another: anyone may
+ask any unit), with the next serial of that unit, year and form
+("1/2026/TLKT-BS"). A long entry continues on further pages.
+
+The copy carries a PAdES signature (ETSI EN 319 142-1) over the whole file,
+made with the unit's key and certificate (KEYS/CODE.key and CODE.crt, see
+"hotich keys"), which PDF readers check, and a QR code signing the printed
+values (register, serial, names, dates, unit), or the desk's verification
+URL with them (--verify-url, default the store's "keys url"). With a
+time-stamping authority (--tsa, default the store's "keys tsa") each
+signature also carries its RFC 3161 timestamp (PAdES B-T). A unit without a
+registered certificate or a signer block (keys signer) cannot issue.
+
+Every issue is logged (who, when, record, requester, serial, the signature
+and the SHA-256 of the file); a re-print is a new issue with a new serial,
+and "hotich issued reprint" writes a lost file again, byte for byte.
+--copies N puts N identical copies in the file.
 
 A record with open flags, an unresolved conflict or a duplicate link under
-review is refused with the reasons, unless --override gives the clerk's
-reason to issue anyway; the reason is logged with the issue.
+review is refused with the reasons (exit 3), unless --override gives the
+clerk's reason to issue anyway; the reason is logged with the issue.
 
 --dinh-danh finds the entry by the personal ID of its subject (the child,
 the deceased; either spouse; either party of a recognition).
@@ -55,18 +69,20 @@ Batch mode issues a copy of every record ID in FILE_OF_IDS (one per line,
 "#" comments; "-" reads standard input) into DIR, named SERIAL_ID.pdf, with
 a progress bar when standard error is a terminal. Refused records are
 listed and skipped (no --override in batch mode: overrides are decided one
-by one). -o - writes a single copy to standard output.
+by one). Run again after an interruption, the same command issues only
+what has no copy from that run yet and writes lost files again from the
+log. -o - writes a single copy to standard output.
 
 CLERK defaults to $HOTICH_CLERK, else $USER; KEYS to $HOTICH_KEYS, else
 ./keys. Exit status 3 means refused, 4 not found.
 
-Examples:
+Examples (IDs of the sample store, see README; unit 26740 set up as there):
 
-	hotich extract --id KS-26740-7F3K9Q2MXA --requester "Trần Văn Ơn" --by lan -o ks.pdf
-	hotich extract --dinh-danh 079310012345 --register KS --giay-khai-sinh --copies 2 --by lan -o gks.pdf
-	hotich extract --id KH-760-EZVM7CTXPG --issuer 26743 --by lan -o kh.pdf
-	hotich extract --id KS-26740-7F3K9Q2MXA --override "Đã đối chiếu sổ gốc" --by lan -o ks.pdf
-	hotich extract --batch ids.txt --by lan -o ban-sao/
+	hotich extract --id KT-26740-0EKDGEA11E --requester "Trần Văn Ơn" --by lan -o kt.pdf
+	hotich extract --dinh-danh 079304549379 --register KS --giay-khai-sinh --copies 2 --issuer 26740 --by lan -o gks.pdf
+	hotich extract --id KH-27211-V5DR2VKGT3 --issuer 26740 --by lan -o kh.pdf
+	printf 'KT-26740-0EKDGEA11E\nNCMC-26776-06047R3VZF\n' > ids.txt
+	hotich extract --batch ids.txt --issuer 26740 --by lan -o ban-sao/
 `
 
 func runExtract(ctx context.Context, e *env, args []string) error {
@@ -84,6 +100,7 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 	override := fs.String("override", "", "issue a record under review anyway, for this reason (logged)")
 	keys := fs.String("keys", "", "key folder (default $HOTICH_KEYS, else ./keys)")
 	verifyURL := fs.String("verify-url", "", "the desk's public address for the QR code's verification URL (default: the store's setting, see keys url)")
+	tsaURL := fs.String("tsa", "", "time-stamping authority (RFC 3161) for the signatures (default: the store's setting, see keys tsa)")
 	out := fs.String("o", "", "output file (\"-\": standard output), or folder in batch mode (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -146,12 +163,19 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	tsa := strings.TrimSpace(*tsaURL)
+	if tsa == "" {
+		if tsa, err = db.Setting(ctx, settingTSA); err != nil {
+			return err
+		}
+	}
 	is := &issuing{
 		e:    e,
 		db:   db,
 		desk: &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: r, Log: e.log, BaseURL: base},
 		dir:  keysDir(e, *keys),
 		keys: map[string]*sign.UnitKey{},
+		tsa:  tsa,
 		req:  extract.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override},
 	}
 	if *batch != "" {
@@ -209,8 +233,12 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 // nhân), or 9 for an old identity card.
 var personalIDRE = regexp.MustCompile(`^([0-9]{12}|[0-9]{9})$`)
 
-// settingVerifyURL names the store setting of the desk's public address.
-const settingVerifyURL = "verify_url"
+// The store settings of the desk's public address and of its
+// time-stamping authority.
+const (
+	settingVerifyURL = "verify_url"
+	settingTSA       = "tsa_url"
+)
 
 // issuing holds what issuing copies from the command line needs: the
 // desk, and the signing keys loaded so far (batch mode may need several).
@@ -220,6 +248,7 @@ type issuing struct {
 	desk *extract.Desk
 	dir  string
 	keys map[string]*sign.UnitKey
+	tsa  string // the time-stamping authority's URL, "" for none
 	req  extract.Request
 }
 
@@ -265,6 +294,9 @@ func (is *issuing) key(ctx context.Context, rec *registry.Record) (*sign.UnitKey
 	}
 	if !registered {
 		return nil, registry.Errorf(registry.EREFUSED, "chứng thư ký của cơ quan %s (%s) chưa được đăng ký trong kho này: cài bằng hotich keys import hoặc keys init", code, k.SignerName())
+	}
+	if is.tsa != "" {
+		k.TSA = &sign.TSA{URL: is.tsa}
 	}
 	is.keys[code] = k
 	return k, nil
@@ -315,21 +347,55 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
+	var (
+		issued, resumed, rewritten, refused int
+		failures                            []error
+		mu                                  sync.Mutex // failures, the bar and stderr, shared with the writer
+	)
+	fail := func(id string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
+		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
+	}
 	tick := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		if bar != nil {
 			bar.Add(1)
 		}
-	}
-	var issued, resumed, rewritten, refused int
-	var failures []error
-	fail := func(id string, err error) {
-		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
-		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
 	}
 	logged := map[string]*registry.ExtractIssue{}
 	for _, iss := range done {
 		logged[iss.BatchItem] = iss
 	}
+	// The files of a group are written while the next group is issued:
+	// writing (two fsyncs a file) would otherwise leave the cores idle. A
+	// group is logged before its files are written; a run that stops in
+	// between writes them again from the log when it is run again.
+	files := make(chan []*extract.Issued, 1)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for group := range files {
+			for _, g := range group {
+				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
+					fail(g.Issue.BatchItem, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
+				} else {
+					mu.Lock()
+					issued++
+					mu.Unlock()
+				}
+				tick()
+			}
+		}
+	}()
+	var closeOnce sync.Once
+	finishWrites := func() {
+		closeOnce.Do(func() { close(files) })
+		<-written
+	}
+	defer finishWrites()
 	var todo []extract.Request
 	flush := func() error {
 		if len(todo) == 0 {
@@ -339,23 +405,24 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 		if err != nil {
 			return err
 		}
+		var group []*extract.Issued
 		for k, g := range got {
 			id := todo[k].BatchItem
 			switch {
 			case errs[k] == nil:
-				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
-					fail(id, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
-				} else {
-					issued++
-				}
+				group = append(group, g)
+				continue
 			case registry.ErrorCode(errs[k]) == registry.EREFUSED:
 				refused++
+				mu.Lock()
 				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(errs[k]))
+				mu.Unlock()
 			default:
 				fail(id, errs[k])
 			}
 			tick()
 		}
+		files <- group
 		todo = todo[:0]
 		return nil
 	}
@@ -387,12 +454,10 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 		}
 		req, err := is.request(ctx, id)
 		if err != nil {
-			if registry.ErrorCode(err) == registry.EREFUSED && !strings.Contains(registry.ErrorMessage(err), "chứng thư") {
-				refused++
-				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(err))
-			} else {
-				fail(id, err)
-			}
+			// Not found, or the unit's key or certificate missing: a
+			// failure to report, not a record refused for review (that
+			// is decided when it is issued).
+			fail(id, err)
 			tick()
 			continue
 		}
@@ -407,6 +472,7 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	finishWrites()
 	if bar != nil {
 		bar.Finish()
 	}

@@ -2,8 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/sqlite"
 	"github.com/hotich/hotich/registry/vntext"
 )
 
@@ -38,23 +38,10 @@ func extractStore(t *testing.T) (envv map[string]string, clean, flagged *registr
 	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "hotich.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clean = extractEntry("123", "079310012345")
 	flagged = extractEntry("124", "079310099999")
 	flagged.Flags = []registry.Flag{{Code: registry.FlagIDMismatch, Field: "so_dinh_danh", Detail: "năm sinh không khớp"}}
-	im := db.NewImporter("test")
-	for _, r := range []*registry.Record{clean, flagged} {
-		if _, err := im.Record(context.Background(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := im.Checkpoint(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	importRecords(t, dbPath, clean, flagged)
 	envv = map[string]string{"HOTICH_DB": dbPath, "HOTICH_KEYS": filepath.Join(dir, "keys"), "HOTICH_CLERK": "Nguyễn Văn Cán"}
 	issueCLI(t, envv, "ca", "init", "--dir", filepath.Join(dir, "ca"))
 	issueCLI(t, envv, "keys", "init", "--issuer", "26740", "--test-ca", filepath.Join(dir, "ca"))
@@ -222,4 +209,34 @@ func TestExtractBatchResumes(t *testing.T) {
 	if n := len(issuesOf(t, envv, clean.ID)); n != 1 {
 		t.Fatalf("%d issues after a third run, want 1", n)
 	}
+}
+
+// TestExtractWithTSA: with a time-stamping authority set (keys tsa), a copy
+// is issued only with its timestamp: a TSA that does not answer stops the
+// issue, which is not logged; cleared, copies issue again.
+func TestExtractWithTSA(t *testing.T) {
+	envv, clean, _ := extractStore(t)
+	var asked int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	issueCLI(t, envv, "keys", "tsa", "--by", "admin", srv.URL+"/tsa")
+	pdf := filepath.Join(t.TempDir(), "ks.pdf")
+	_, errOut, code := cli(t, envv, "extract", "--id", clean.ID, "-o", pdf)
+	if code == 0 || asked == 0 || !strings.Contains(errOut, "dấu thời gian") {
+		t.Fatalf("exit %d, TSA asked %d times:\n%s", code, asked, errOut)
+	}
+	if out := issueCLI(t, envv, "issued", "--record", clean.ID, "--json"); strings.TrimSpace(out) != "" {
+		t.Fatalf("a copy without its timestamp was logged: %s", out)
+	}
+	if _, err := os.Stat(pdf); err == nil {
+		t.Fatal("a file was written")
+	}
+	if _, _, code := cli(t, envv, "keys", "tsa", "--by", "admin", "ftp://x"); code != 2 {
+		t.Errorf("keys tsa ftp://x: exit %d, want 2", code)
+	}
+	issueCLI(t, envv, "keys", "tsa", "--by", "admin", "")
+	issueCLI(t, envv, "extract", "--id", clean.ID, "-o", pdf)
 }

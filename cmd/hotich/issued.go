@@ -29,7 +29,7 @@ the PDF as issued, and whether it was revoked. Every issue and re-print is
 listed; the log is append-only.
 
 "revoke" revokes an issued copy: verification of it fails from then on
-with the reason. SERIAL is as printed ("45/2025/TLKS-BS"); --issuer is
+with the reason. SERIAL is as printed ("1/2026/TLKT-BS"); --issuer is
 needed when several authorities issued that serial.
 
 "reprint" writes an issued copy's file again, byte for byte, from the
@@ -38,10 +38,10 @@ lost after issuing: the same copy, not a new issue.
 
 Examples:
 
-	hotich issued --record KS-26740-7F3K9Q2MXA
+	hotich issued --record KT-26740-0EKDGEA11E
 	hotich issued --issuer 26740 --json | jq .serial
-	hotich issued revoke --by "Lê Văn Trưởng" --reason "cấp nhầm người yêu cầu" 45/2025/TLKS-BS
-	hotich issued reprint --issuer 26740 -o ban-sao.pdf 45/2025/TLKS-BS
+	hotich issued reprint --issuer 26740 -o kt-lai.pdf 1/2026/TLKT-BS
+	hotich issued revoke --issuer 26740 --by "Lê Văn Trưởng" --reason "cấp nhầm người yêu cầu" 1/2026/TLKT-BS
 `
 
 func runIssued(ctx context.Context, e *env, args []string) error {

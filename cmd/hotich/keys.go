@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register("keys", "signing keys, certificates and signer block of an issuing unit (init, import, list, signer, url)", runKeys)
+	register("keys", "signing keys, certificates and signer block of an issuing unit (init, import, list, signer, url, tsa)", runKeys)
 }
 
 const keysUsage = `
@@ -29,6 +29,7 @@ Usage: hotich keys init   [--db PATH] [--issuer CODE] [--dir DIR] [--test-ca CAD
        hotich keys signer [--db PATH] [--issuer CODE] --title TITLE [--capacity TEXT]
                           --name NAME [--ngan] --by NAME
        hotich keys url    [--db PATH] --by NAME URL
+       hotich keys tsa    [--db PATH] --by NAME URL
 
 An issuing unit (a commune-level unit in force today, by its code) signs
 its certified copies with its key, certified by a certification authority
@@ -54,6 +55,10 @@ signature in the PDF that PDF readers check, and a signed QR code.
             issue: a copy must say who signs it.
   url       sets the desk's public address: QR codes then hold the
             verification URL URL/xac-thuc/SERIAL?m=… ("" to clear).
+  tsa       sets the time-stamping authority (RFC 3161) whose timestamp
+            every signature then carries (PAdES B-T), e.g. the government
+            CA's ("" to clear). A copy is not issued when the TSA does not
+            answer.
 
 CODE defaults to $HOTICH_ISSUER; DIR to $HOTICH_KEYS, else ./keys.
 
@@ -64,6 +69,7 @@ Examples:
 	hotich keys import --issuer 26740 --p12 26740-chung-thu.p12
 	hotich keys signer --issuer 26740 --capacity "KT. CHỦ TỊCH" --title "PHÓ CHỦ TỊCH" --name "Trần Thị Bích" --by admin
 	hotich keys url --by admin https://hotich.example.gov.vn
+	hotich keys tsa --by admin http://tsa.example.gov.vn/tsa
 	hotich keys list
 `
 
@@ -71,7 +77,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(e.stderr, strings.TrimSpace(keysUsage))
 		if len(args) == 0 {
-			return usageError("keys: want init, import, list, signer or url")
+			return usageError("keys: want init, import, list, signer, url or tsa")
 		}
 		return flag.ErrHelp
 	}
@@ -96,7 +102,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		name = fs.String("name", "", "signer's name as signed (required)")
 		ngan = fs.Bool("ngan", false, "write 1000 as \"ngàn\" in dates in words (default \"nghìn\")")
 		by = fs.String("by", "", "who sets it (required)")
-	case "url":
+	case "url", "tsa":
 		by = fs.String("by", "", "who sets it (required)")
 	default:
 		fs.Usage()
@@ -106,11 +112,11 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sub == "url" {
+	if sub == "url" || sub == "tsa" {
 		if len(pos) != 1 || strings.TrimSpace(*by) == "" {
-			return usageError("keys url: want --by NAME and one URL (\"\" to clear)")
+			return usageError(fmt.Sprintf("keys %s: want --by NAME and one URL (\"\" to clear)", sub))
 		}
-		return setVerifyURL(ctx, e, *dbPath, pos[0], *by)
+		return setURL(ctx, e, *dbPath, sub, pos[0], *by)
 	}
 	if len(pos) != 0 {
 		return usageError(fmt.Sprintf("keys %s: unexpected argument %q", sub, pos[0]))
@@ -292,13 +298,17 @@ func keysImport(ctx context.Context, e *env, db registry.Store, code, dir, path 
 	return nil
 }
 
-// setVerifyURL stores the desk's public address.
-func setVerifyURL(ctx context.Context, e *env, dbPath, raw, by string) error {
-	raw = strings.TrimRight(strings.TrimSpace(raw), "/")
+// setURL stores the desk's public address (url) or its time-stamping
+// authority (tsa).
+func setURL(ctx context.Context, e *env, dbPath, which, raw, by string) error {
+	raw = strings.TrimSpace(raw)
+	if which == "url" {
+		raw = strings.TrimRight(raw, "/")
+	}
 	if raw != "" {
 		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
-			return usageError(fmt.Sprintf("keys url: %q is not an http(s) address without a query", raw))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (which == "url" && u.RawQuery != "") {
+			return usageError(fmt.Sprintf("keys %s: %q is not an http(s) address", which, raw))
 		}
 	}
 	db, err := openStore(ctx, e, dbPath)
@@ -306,10 +316,14 @@ func setVerifyURL(ctx context.Context, e *env, dbPath, raw, by string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.SetSetting(ctx, settingVerifyURL, raw, by); err != nil {
+	name, label := settingVerifyURL, "Địa chỉ xác thực trên mã QR"
+	if which == "tsa" {
+		name, label = settingTSA, "Đơn vị cấp dấu thời gian (RFC 3161)"
+	}
+	if err := db.SetSetting(ctx, name, raw, by); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Địa chỉ xác thực trên mã QR: %s\n", dash(raw))
+	fmt.Fprintf(e.stdout, "%s: %s\n", label, dash(raw))
 	return nil
 }
 

@@ -27,7 +27,9 @@ Checks a certified copy. From a PDF:
   - the PAdES signature: that it covers the whole file (fonts and document
     information included) and that nothing was added after signing;
   - the signing certificate, against the trust roots: --trust FILE (PEM),
-    else the CAs registered as trusted in the store;
+    else the CAs registered as trusted in the store, at the time of signing
+    (the signature's timestamp when it has one from a trusted TSA, else the
+    time the signature dictionary states);
   - the QR code's values, signed with the same key;
   - with the store at hand (--db, $HOTICH_DB, or ./hotich.db if it exists;
     not with --offline): that the certificate is the unit's registered one,
@@ -38,15 +40,21 @@ With --payload it checks the text of a printed copy's QR code (or its
 verification URL) and prints every value it signs, to compare with the
 paper; the unit's certificate comes from the store or --cert FILE.
 
+A copy issued before PAdES signatures (QR payload "HT1*…") has only its QR
+signature: verify checks it with the key the store registered then and the
+issue log, and says that this signature proves who issued which serial of
+which entry on which day, not what the file shows; only the file matching
+the issue log byte for byte proves that. It needs the store that issued it.
+
 Prints what was checked and what could not be. Exit status 0: valid;
 1: not valid (altered, untrusted signer, unknown serial, revoked); 6: cannot
-be checked with what is at hand (no trust root, no certificate).
+be checked with what is at hand (no trust root, no certificate or key).
 
-Examples:
+Examples (copies issued as in "hotich help extract"):
 
-	hotich verify ban-sao.pdf
-	hotich verify --offline --trust /media/usb/ca.pem ban-sao.pdf
-	hotich verify --payload 'HT2.c289PTEvMjAyNS9U…'
+	hotich verify kt.pdf
+	hotich verify --offline --trust ca-thu/test-ca.crt kt.pdf
+	hotich verify --payload "$(hotich issued --record KT-26740-0EKDGEA11E --json | head -1 | jq -r .payload)"
 `
 
 func runVerify(ctx context.Context, e *env, args []string) error {
@@ -158,6 +166,9 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	if rep == nil {
 		return
 	}
+	if p := rep.Legacy; p != nil {
+		fmt.Fprintln(e.stdout, p.Describe())
+	}
 	if p := rep.Payload; p != nil {
 		fmt.Fprintf(e.stdout, "Bản sao số %s, trích lục %s, cơ quan cấp %s, ngày cấp %s\n", p.Get("so"), p.Get("trich_luc"), p.IssuerCode(), p.Get("ngay_cap"))
 		if values {
@@ -170,10 +181,19 @@ func printReport(e *env, rep *extract.Report, values bool) {
 	if rep.Signer != nil {
 		fmt.Fprintf(e.stdout, "Người ký: %s\n", sign.Describe(rep.Signer))
 	}
+	if ts := rep.Timestamp; ts != nil {
+		fmt.Fprintf(e.stdout, "Dấu thời gian (RFC 3161): %s\n", ts)
+	}
+	if !rep.SignedAt.IsZero() {
+		fmt.Fprintf(e.stdout, "Thời điểm ký (người ký ghi trong tệp): %s (GMT+7)\n", rep.SignedAt.In(registry.Vietnam).Format("15:04:05, 02/01/2006"))
+	}
 	for _, c := range rep.Checked {
 		fmt.Fprintf(e.stdout, "  ✓ %s\n", c)
 	}
 	for _, c := range rep.Unchecked {
 		fmt.Fprintf(e.stdout, "  ? chưa kiểm tra: %s\n", c)
+	}
+	for _, c := range rep.Notes {
+		fmt.Fprintf(e.stdout, "  ! %s\n", c)
 	}
 }

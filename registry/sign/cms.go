@@ -2,15 +2,20 @@ package sign
 
 import (
 	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"math/big"
+	"sort"
 	"time"
 
-	"github.com/smallstep/pkcs7"
+	"github.com/github/smimesign/ietf-cms/oid"
+	"github.com/github/smimesign/ietf-cms/protocol"
 
 	"github.com/hotich/hotich/registry"
 )
@@ -18,16 +23,21 @@ import (
 // The CMS of a PAdES baseline signature (ETSI EN 319 142-1, B-B) is a
 // detached SignedData over the signed byte ranges of the PDF, SHA-256,
 // with the content-type, message-digest and ESS signing-certificate-v2
-// signed attributes, the signer's certificate and its chain.
+// signed attributes, the signer's certificate and its chain, and no
+// signing-time attribute: the baseline puts the time in the signature
+// dictionary's /M alone.
 //
-// github.com/smallstep/pkcs7 builds and parses the SignedData: the
-// maintained successor of go.mozilla.org/pkcs7 (archived), with ECDSA and
-// RSA signers, detached content and extra signed attributes. It always adds
-// a signing-time attribute (time of signing): ETSI's baseline would have
-// the time only in the PDF's /M entry, and no reader we tried refuses the
-// attribute. None of the served libraries builds the ESS
-// signing-certificate-v2 attribute, so it is marshalled here with
-// encoding/asn1 (RFC 5035, four small structures).
+// The SignedData is built with the protocol package of
+// github.com/github/smimesign/ietf-cms, whose types are CMS's own
+// (SignedData, SignerInfo, Attribute) with their DER encodings: the
+// library's one-call signer (AddSignerInfo), like every Go CMS signer
+// that runs on this project's Go (smallstep/pkcs7, digitorus/pkcs7 before
+// its Go 1.27 releases), always adds a signing-time attribute from the
+// clock, which PAdES forbids. So the signer info is assembled here from
+// the library's values (issuer and serial, attributes, their encoding for
+// signing) and signed with the unit's key; no ASN.1 is written by hand
+// but the ESS attribute's value, four structures of RFC 5035 that no
+// served library builds, marshalled by encoding/asn1.
 
 // oidSigningCertificateV2 is id-aa-signingCertificateV2 (RFC 5035).
 var oidSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
@@ -54,21 +64,13 @@ func essSigningCertificate(c *x509.Certificate) signingCertificateV2 {
 	return signingCertificateV2{Certs: []essCertIDv2{{CertHash: sum[:], IssuerSerial: essIssuerSerial{Issuer: []asn1.RawValue{dirName}, Serial: c.SerialNumber}}}}
 }
 
-// SignCMS returns the detached CMS signature of content.
+// SignCMS returns the detached CMS signature of content. The time of
+// signing is not in it (see above): the caller writes it beside.
 func (k *UnitKey) SignCMS(content []byte, _ time.Time) ([]byte, error) {
-	sd, err := pkcs7.NewSignedData(content)
-	if err != nil {
+	der, err := k.signedData(content)
+	if registry.ErrorCode(err) != "" {
 		return nil, err
 	}
-	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
-	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{
-		{Type: oidSigningCertificateV2, Value: essSigningCertificate(k.Cert)},
-	}}
-	if err := sd.AddSignerChain(k.Cert, k.priv, k.Chain, cfg); err != nil {
-		return nil, fmt.Errorf("sign: CMS: %w", err)
-	}
-	sd.Detach()
-	der, err := sd.Finish()
 	if err != nil {
 		return nil, fmt.Errorf("sign: CMS: %w", err)
 	}
@@ -78,12 +80,88 @@ func (k *UnitKey) SignCMS(content []byte, _ time.Time) ([]byte, error) {
 	return der, nil
 }
 
-// CMSSize bounds the CMS SignCMS makes: the certificates, the signature and
-// the attributes.
+func (k *UnitKey) signedData(content []byte) ([]byte, error) {
+	// Detached: the encapsulated content is only its type.
+	sd, err := protocol.NewSignedData(protocol.EncapsulatedContentInfo{EContentType: oid.ContentTypeData})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range append([]*x509.Certificate{k.Cert}, k.Chain...) {
+		if err := sd.AddCertificate(c); err != nil {
+			return nil, err
+		}
+	}
+	sid, err := protocol.NewIssuerAndSerialNumber(k.Cert)
+	if err != nil {
+		return nil, err
+	}
+	sigAlg, ok := map[x509.PublicKeyAlgorithm]asn1.ObjectIdentifier{
+		x509.ECDSA: oid.SignatureAlgorithmECDSAWithSHA256,
+		x509.RSA:   oid.SignatureAlgorithmSHA256WithRSA,
+	}[k.Cert.PublicKeyAlgorithm]
+	if !ok {
+		return nil, fmt.Errorf("unsupported key %v", k.Cert.PublicKeyAlgorithm)
+	}
+	digest := sha256.Sum256(content)
+	var attrs protocol.Attributes
+	for _, a := range []struct {
+		oid asn1.ObjectIdentifier
+		v   any
+	}{
+		{oid.AttributeContentType, oid.ContentTypeData},
+		{oid.AttributeMessageDigest, digest[:]},
+		{oidSigningCertificateV2, essSigningCertificate(k.Cert)},
+	} {
+		attr, err := protocol.NewAttribute(a.oid, a.v)
+		if err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, attr)
+	}
+	// DER orders a SET OF by the encodings of its elements.
+	enc := func(a protocol.Attribute) []byte { b, _ := asn1.Marshal(a); return b }
+	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(enc(attrs[i]), enc(attrs[j])) < 0 })
+	si := protocol.SignerInfo{
+		Version:            1,
+		SID:                sid,
+		DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: oid.DigestAlgorithmSHA256},
+		SignedAttrs:        attrs,
+		SignatureAlgorithm: pkix.AlgorithmIdentifier{Algorithm: sigAlg},
+	}
+	tbs, err := attrs.MarshaledForSigning()
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(tbs)
+	if si.Signature, err = k.priv.Sign(rand.Reader, sum[:], crypto.SHA256); err != nil {
+		return nil, err
+	}
+	if k.TSA != nil {
+		// B-T: the TSA's token over the signature value.
+		token, _, err := k.TSA.Token(context.Background(), si.Signature)
+		if err != nil {
+			return nil, err
+		}
+		attr, err := timestampAttribute(token)
+		if err != nil {
+			return nil, err
+		}
+		si.UnsignedAttrs = protocol.Attributes{attr}
+	}
+	sd.DigestAlgorithms = []pkix.AlgorithmIdentifier{si.DigestAlgorithm}
+	sd.SignerInfos = []protocol.SignerInfo{si}
+	return sd.ContentInfoDER()
+}
+
+// CMSSize bounds the CMS SignCMS makes: the certificates, the signature,
+// the attributes and a timestamp token.
 func (k *UnitKey) CMSSize() int {
 	n := len(k.Cert.Raw) + 2048
 	for _, c := range k.Chain {
 		n += len(c.Raw)
+	}
+	if k.TSA != nil {
+		n += TSAReserve
 	}
 	return n
 }
@@ -93,6 +171,7 @@ type CMSResult struct {
 	Signer      *x509.Certificate
 	Certs       []*x509.Certificate // all the CMS carries
 	SigningTime time.Time
+	Timestamp   *Timestamp // the signature timestamp (B-T), if any
 }
 
 // MaxCMS bounds a CMS read from an untrusted PDF.
@@ -105,38 +184,85 @@ const MaxCMS = 64 << 10
 // check the certificate chain (see CheckChain). An EINVALID error says
 // what is wrong.
 func CheckCMS(der, content []byte) (*CMSResult, error) {
+	bad := func(format string, args ...any) error { return registry.Errorf(registry.EINVALID, format, args...) }
 	if len(der) > MaxCMS {
-		return nil, registry.Errorf(registry.EINVALID, "chữ ký số quá lớn (%d byte)", len(der))
+		return nil, bad("chữ ký số quá lớn (%d byte)", len(der))
 	}
-	p7, err := pkcs7.Parse(der)
+	sd, err := parseSignedData(der)
 	if err != nil {
-		return nil, registry.Errorf(registry.EINVALID, "chữ ký số hỏng: không đọc được CMS (%v)", err)
+		return nil, bad("chữ ký số hỏng: không đọc được CMS (%v)", err)
 	}
-	if len(p7.Signers) != 1 {
-		return nil, registry.Errorf(registry.EINVALID, "chữ ký số phải có đúng một người ký (có %d)", len(p7.Signers))
+	if len(sd.SignerInfos) != 1 {
+		return nil, bad("chữ ký số phải có đúng một người ký (có %d)", len(sd.SignerInfos))
 	}
-	res := &CMSResult{Signer: p7.GetOnlySigner(), Certs: p7.Certificates}
-	if res.Signer == nil {
-		return nil, registry.Errorf(registry.EINVALID, "chữ ký số không kèm chứng thư của người ký")
+	si := sd.SignerInfos[0]
+	certs, err := sd.X509Certificates()
+	if err != nil {
+		return nil, bad("chữ ký số hỏng: chứng thư kèm theo không đọc được (%v)", err)
 	}
-	_ = p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &res.SigningTime)
-	p7.Content = content
-	if err := p7.Verify(); err != nil {
-		var mismatch *pkcs7.MessageDigestMismatchError
-		if errors.As(err, &mismatch) {
-			return res, registry.Errorf(registry.EINVALID, "nội dung tệp đã bị thay đổi sau khi ký (mã băm phần được ký không khớp chữ ký số)")
-		}
-		return res, registry.Errorf(registry.EINVALID, "chữ ký số không hợp lệ: %v", err)
+	signer, err := si.FindCertificate(certs)
+	if err != nil || signer == nil {
+		return nil, bad("chữ ký số không kèm chứng thư của người ký")
 	}
+	res := &CMSResult{Signer: signer, Certs: certs}
+	if ct, err := si.GetContentTypeAttribute(); err != nil || !ct.Equal(oid.ContentTypeData) {
+		return res, bad("chữ ký số không hợp lệ: thuộc tính content-type thiếu hoặc sai")
+	}
+	md, err := si.GetMessageDigestAttribute()
+	if err != nil {
+		return res, bad("chữ ký số không hợp lệ: thiếu thuộc tính message-digest")
+	}
+	hash, err := si.Hash()
+	if err != nil {
+		return res, bad("chữ ký số dùng thuật toán băm không hỗ trợ")
+	}
+	h := hash.New()
+	h.Write(content)
+	if !bytes.Equal(md, h.Sum(nil)) {
+		return res, bad("nội dung tệp đã bị thay đổi sau khi ký (mã băm phần được ký không khớp chữ ký số)")
+	}
+	tbs, err := si.SignedAttrs.MarshaledForVerification()
+	if err != nil {
+		return res, bad("chữ ký số hỏng: %v", err)
+	}
+	if err := signer.CheckSignature(si.X509SignatureAlgorithm(), tbs, si.Signature); err != nil {
+		return res, bad("chữ ký số không hợp lệ: %v", err)
+	}
+	// A signing time, which PAdES leaves out, is read when present.
+	res.SigningTime, _ = si.GetSigningTimeAttribute()
+	if res.Timestamp, err = checkTimestamp(si); err != nil {
+		return res, err
+	}
+	rv, err := si.SignedAttrs.GetOnlyAttributeValueBytes(oidSigningCertificateV2)
 	var ess signingCertificateV2
-	if err := p7.UnmarshalSignedAttribute(oidSigningCertificateV2, &ess); err != nil || len(ess.Certs) == 0 {
-		return res, registry.Errorf(registry.EINVALID, "chữ ký số thiếu thuộc tính signing-certificate-v2 (PAdES)")
+	if err != nil || rv.FullBytes == nil {
+		return res, bad("chữ ký số thiếu thuộc tính signing-certificate-v2 (PAdES)")
 	}
-	sum := sha256.Sum256(res.Signer.Raw)
+	if _, err := asn1.Unmarshal(rv.FullBytes, &ess); err != nil || len(ess.Certs) == 0 {
+		return res, bad("chữ ký số có thuộc tính signing-certificate-v2 hỏng")
+	}
+	sum := sha256.Sum256(signer.Raw)
 	if !bytes.Equal(ess.Certs[0].CertHash, sum[:]) {
-		return res, registry.Errorf(registry.EINVALID, "thuộc tính signing-certificate-v2 không khớp chứng thư của người ký")
+		return res, bad("thuộc tính signing-certificate-v2 không khớp chứng thư của người ký")
 	}
 	return res, nil
+}
+
+// parseSignedData reads a CMS SignedData from an untrusted file. The
+// library's BER reader indexes past the end of some malformed inputs (found
+// by FuzzCheckCMS): such a panic is an unreadable signature, not a crash
+// of the verifier.
+func parseSignedData(der []byte) (sd *protocol.SignedData, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sd, err = nil, fmt.Errorf("malformed BER: %v", r)
+		}
+	}()
+	ci, err := protocol.ParseContentInfo(der)
+	if err != nil {
+		return nil, err
+	}
+	return ci.SignedDataContent()
 }
 
 // CheckChain checks that a signer certificate chains to one of roots at

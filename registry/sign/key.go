@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hotich/hotich/registry"
 )
@@ -39,8 +38,10 @@ type UnitKey struct {
 	IssuerCode string
 	Cert       *x509.Certificate
 	Chain      []*x509.Certificate
-	priv       crypto.Signer
-	id, fp     string
+	// TSA, when set, timestamps each signature (PAdES B-T).
+	TSA    *TSA
+	priv   crypto.Signer
+	id, fp string
 }
 
 var _ registry.Sealer = (*UnitKey)(nil)
@@ -89,16 +90,17 @@ func (k *UnitKey) SignPayload(msg []byte) ([]byte, error) {
 	return k.priv.Sign(rand.Reader, sum[:], crypto.SHA256)
 }
 
-// Seal signs a payload's values with the key and returns it.
-func (k *UnitKey) Seal(values []Value) (*Payload, error) {
-	p, err := NewPayload(values, k.id)
+// Seal signs a copy's printed values with a unit's key and returns the
+// payload: the QR code's text.
+func Seal(s registry.Sealer, values []Value) (*Payload, error) {
+	p, err := NewPayload(values, s.KeyID())
 	if err != nil {
 		return nil, err
 	}
-	if p.IssuerCode() != k.IssuerCode {
-		return nil, registry.Errorf(registry.EINVALID, "khóa ký của cơ quan %s không dùng để ký bản sao do cơ quan %s cấp", k.IssuerCode, p.IssuerCode())
+	if p.IssuerCode() != s.Issuer() {
+		return nil, registry.Errorf(registry.EINVALID, "khóa ký của cơ quan %s không dùng để ký bản sao do cơ quan %s cấp", s.Issuer(), p.IssuerCode())
 	}
-	if p.Signature, err = k.SignPayload(p.Message()); err != nil {
+	if p.Signature, err = s.SignPayload(p.Message()); err != nil {
 		return nil, fmt.Errorf("sign payload: %w", err)
 	}
 	return p, nil
@@ -132,11 +134,6 @@ func Describe(c *x509.Certificate) string {
 	parts = append(parts, c.Subject.Organization...)
 	return fmt.Sprintf("%s (hiệu lực %s – %s)", strings.Join(parts, ", "),
 		c.NotBefore.In(registry.Vietnam).Format("02/01/2006"), c.NotAfter.In(registry.Vietnam).Format("02/01/2006"))
-}
-
-// ValidAt reports whether a certificate is within its validity at t.
-func ValidAt(c *x509.Certificate, t time.Time) bool {
-	return !t.Before(c.NotBefore) && !t.After(c.NotAfter)
 }
 
 // Record describes a certificate for registration in the store: a unit's

@@ -218,9 +218,20 @@ func (db *DB) FindIssues(ctx context.Context, f registry.IssueFilter) ([]*regist
 		limit = 1000
 	}
 	q += fmt.Sprintf(` ORDER BY i.id DESC LIMIT %d`, limit)
-	rows, err := db.db.QueryContext(ctx, q, args...)
+	out, err := queryIssues(ctx, db.db, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find issues: %w", err)
+	}
+	return out, nil
+}
+
+// queryIssues runs a query of issueColumns and reads its issues.
+func queryIssues(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]*registry.ExtractIssue, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []*registry.ExtractIssue
@@ -252,21 +263,8 @@ func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registr
 		q += ` AND i.issuer_code = ?`
 		args = append(args, issuerCode)
 	}
-	rows, err := tx.QueryContext(ctx, q+` LIMIT 2`, args...)
+	found, err := queryIssues(ctx, tx, q+` LIMIT 2`, args...)
 	if err != nil {
-		return nil, err
-	}
-	var found []*registry.ExtractIssue
-	for rows.Next() {
-		iss, err := scanIssue(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		found = append(found, iss)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	switch {
@@ -302,20 +300,11 @@ func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registr
 
 // FindBatchIssues returns the issues of a batch run, oldest first.
 func (db *DB) FindBatchIssues(ctx context.Context, batchID string) ([]*registry.ExtractIssue, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+issueColumns+issueFrom+` WHERE f.batch_id = ? ORDER BY i.id`, batchID)
+	out, err := queryIssues(ctx, db.db, `SELECT `+issueColumns+issueFrom+` WHERE f.batch_id = ? ORDER BY i.id`, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("find batch issues: %w", err)
 	}
-	defer rows.Close()
-	var out []*registry.ExtractIssue
-	for rows.Next() {
-		iss, err := scanIssue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, iss)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RegisterCertificate records a certificate. Registering it again only
@@ -394,6 +383,23 @@ func (db *DB) queryCerts(ctx context.Context, where string, args ...any) ([]*reg
 // FindCertificates returns the certificates of a key ID, newest first.
 func (db *DB) FindCertificates(ctx context.Context, keyID string) ([]*registry.Certificate, error) {
 	return db.queryCerts(ctx, `key_id = ?`, keyID)
+}
+
+// FindLegacyKey returns a public key of the old format (signing_keys,
+// from before PAdES signatures).
+func (db *DB) FindLegacyKey(ctx context.Context, keyID string) (*registry.LegacyKey, error) {
+	k := registry.LegacyKey{KeyID: keyID}
+	var created string
+	err := db.db.QueryRowContext(ctx, `SELECT issuer_code, public_key, created_at FROM signing_keys WHERE key_id = ?`, keyID).
+		Scan(&k.IssuerCode, &k.PublicKey, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.ENOTFOUND, "kho dữ liệu không có khóa %s", keyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("legacy key %s: %w", keyID, err)
+	}
+	k.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	return &k, nil
 }
 
 // Certificates returns a unit's certificates ("" for every unit's) and
