@@ -3,9 +3,7 @@ package extract_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -202,23 +200,7 @@ func testKey(tb testing.TB, issuer string) *sign.UnitKey {
 
 // unitKey makes a unit key certified by a CA.
 func unitKey(issuer string, caKey *ecdsa.PrivateKey, ca *x509.Certificate) (*sign.UnitKey, error) {
-	priv, err := sign.GenerateKey()
-	if err != nil {
-		return nil, err
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "UBND " + issuer}}, priv)
-	if err != nil {
-		return nil, err
-	}
-	csr, err := x509.ParseCertificateRequest(der)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := sign.IssueUnitCert(caKey, ca, csr, issuedAt)
-	if err != nil {
-		return nil, err
-	}
-	return sign.NewUnitKey(issuer, priv, cert, []*x509.Certificate{ca})
+	return sign.NewTestUnitKey(issuer, "UBND "+issuer, caKey, ca, issuedAt)
 }
 
 // needTool skips a test when an external tool is missing, except in CI

@@ -94,7 +94,7 @@ func IssuerFor(rd *registry.RefData, code string) (Issuer, error) {
 func DefaultIssuer(rd *registry.RefData, authorityCode string) (Issuer, error) {
 	succ := rd.Successors(authorityCode)
 	if len(succ) == 0 || succ[0].Level != 3 {
-		return Issuer{}, registry.Errorf(registry.EINVALID, "không xác định được đơn vị đang giữ sổ của nơi đăng ký %s: ghi rõ cơ quan cấp (--issuer MÃ)", authorityCode)
+		return Issuer{}, registry.FieldErrorf(registry.EINVALID, registry.FieldIssuer, "không xác định được đơn vị đang giữ sổ của nơi đăng ký %s: cần nói rõ cơ quan cấp", authorityCode)
 	}
 	return IssuerFor(rd, succ[0].Code)
 }

@@ -61,6 +61,7 @@ const (
 	FieldRequester = "requester" // who asked for a copy
 	FieldIssuer    = "issuer"    // the issuing unit
 	FieldOverride  = "override"  // why a record under review is copied anyway
+	FieldReason    = "reason"    // why a copy is revoked
 )
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

@@ -214,7 +214,7 @@ func (i *ExtractIssue) Validate() error {
 	case i.IssuedAt.IsZero():
 		return Errorf(EINVALID, "thiếu ngày cấp")
 	case strings.TrimSpace(i.Clerk) == "":
-		return Errorf(EINVALID, "thiếu tên người cấp (--by)")
+		return FieldErrorf(EINVALID, FieldActor, "thiếu tên người cấp")
 	case i.Copies < 1 || i.Copies > 50:
 		return Errorf(EINVALID, "số bản %d không hợp lệ (1 đến 50)", i.Copies)
 	case !isHexSHA256(i.ValuesSHA256) || !isHexSHA256(i.DocumentSHA256) || !isHexSHA256(i.CertSHA256):
@@ -354,8 +354,10 @@ type IssueService interface {
 	// IssueExtracts issues copies in one write transaction, allocating
 	// for each the next serial of its authority, year and form (concurrent
 	// calls never get the same one) and setting Serial and IssuedAt. check
-	// is called for each issue in turn with its record (setting any
-	// override), and an issue it refuses gets that error in errs and no
+	// is called for each issue in turn with its record as stored and sets
+	// what the issue is (its issuing unit, its form, any override); an
+	// issue it refuses gets that error in errs (ENOTFOUND for a record
+	// that does not exist, without calling check) and no
 	// serial; the others get consecutive serials and are passed to render
 	// together (which may render them concurrently), then logged. If
 	// render fails nothing is logged.

@@ -6,22 +6,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/internal/atomicfile"
+	"github.com/hotich/hotich/issuing"
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/registry/sign"
 )
 
 func init() {
@@ -149,37 +147,13 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rd, err := db.RefData(ctx)
+	desk, err := issuing.New(ctx, db, issuing.Options{KeysDir: keysDir(e, *keys), BaseURL: strings.TrimSpace(*verifyURL), TSA: strings.TrimSpace(*tsaURL), Log: e.log})
 	if err != nil {
 		return err
 	}
-	r, err := extract.NewRenderer()
-	if err != nil {
-		return err
-	}
-	base := strings.TrimSpace(*verifyURL)
-	if base == "" {
-		if base, err = db.Setting(ctx, settingVerifyURL); err != nil {
-			return err
-		}
-	}
-	tsa := strings.TrimSpace(*tsaURL)
-	if tsa == "" {
-		if tsa, err = db.Setting(ctx, settingTSA); err != nil {
-			return err
-		}
-	}
-	is := &issuing{
-		e:    e,
-		db:   db,
-		desk: &extract.Desk{Records: db, Issues: db, RefData: rd, Renderer: r, Log: e.log, BaseURL: base},
-		dir:  keysDir(e, *keys),
-		keys: map[string]*sign.UnitKey{},
-		tsa:  tsa,
-		req:  extract.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override},
-	}
+	tmpl := issuing.Request{IssuerCode: *issuer, BirthCertificate: *gks, Requester: *requester, Clerk: clerk, Copies: *copies, Override: *override}
 	if *batch != "" {
-		return is.batch(ctx, *batch, *out)
+		return extractBatch(ctx, e, desk, tmpl, *batch, *out)
 	}
 	recID := *id
 	if *pid != "" {
@@ -187,7 +161,7 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if recID, err = findByPersonalID(ctx, db, strings.TrimSpace(*pid), reg); err != nil {
+		if recID, err = desk.FindByPersonalID(ctx, strings.TrimSpace(*pid), reg); err != nil {
 			return err
 		}
 	}
@@ -197,11 +171,9 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 			return registry.Errorf(registry.ECONFLICT, "đã có tệp %s: chọn tên khác (bản sao đã cấp không bị ghi đè)", path)
 		}
 	}
-	req, err := is.request(ctx, recID)
-	if err != nil {
-		return err
-	}
-	got, err := is.desk.Issue(ctx, req)
+	req := tmpl
+	req.RecordID = recID
+	got, err := desk.Issue(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -233,86 +205,12 @@ func runExtract(ctx context.Context, e *env, args []string) error {
 // nhân), or 9 for an old identity card.
 var personalIDRE = regexp.MustCompile(`^([0-9]{12}|[0-9]{9})$`)
 
-// The store settings of the desk's public address and of its
-// time-stamping authority.
-const (
-	settingVerifyURL = "verify_url"
-	settingTSA       = "tsa_url"
-)
-
-// issuing holds what issuing copies from the command line needs: the
-// desk, and the signing keys loaded so far (batch mode may need several).
-type issuing struct {
-	e    *env
-	db   registry.Store
-	desk *extract.Desk
-	dir  string
-	keys map[string]*sign.UnitKey
-	tsa  string // the time-stamping authority's URL, "" for none
-	req  extract.Request
-}
-
-// request makes the request for a copy of a record, with the key of the
-// unit that issues it.
-func (is *issuing) request(ctx context.Context, id string) (extract.Request, error) {
-	req := is.req
-	rec, err := is.db.FindRecordByID(ctx, id)
-	if err != nil {
-		return req, err
-	}
-	key, err := is.key(ctx, rec)
-	if err != nil {
-		return req, err
-	}
-	req.RecordID, req.Sealer = rec.ID, key
-	return req, nil
-}
-
-// key loads the key of the unit that will issue a copy of rec, and checks
-// that its certificate is registered: a copy signed with an unregistered
-// certificate could not be verified against this store.
-func (is *issuing) key(ctx context.Context, rec *registry.Record) (*sign.UnitKey, error) {
-	issuer, err := is.desk.IssuerOf(rec, is.req.IssuerCode)
-	if err != nil {
-		return nil, err
-	}
-	code := issuer.Code
-	if k, ok := is.keys[code]; ok {
-		return k, nil
-	}
-	k, err := sign.LoadUnitKey(is.dir, code)
-	if err != nil {
-		return nil, err
-	}
-	certs, err := is.db.FindCertificates(ctx, k.KeyID())
-	if err != nil {
-		return nil, err
-	}
-	registered := false
-	for _, c := range certs {
-		registered = registered || c.Fingerprint == k.CertSHA256() && c.IssuerCode == code
-	}
-	if !registered {
-		return nil, registry.Errorf(registry.EREFUSED, "chứng thư ký của cơ quan %s (%s) chưa được đăng ký trong kho này: cài bằng hotich keys import hoặc keys init", code, k.SignerName())
-	}
-	if is.tsa != "" {
-		k.TSA = &sign.TSA{URL: is.tsa}
-	}
-	is.keys[code] = k
-	return k, nil
-}
-
-// batchGroup is how many copies a batch issues per store transaction: the
-// renderer uses every core within one, and a crash loses one group or
-// none.
-const batchGroup = 32
-
-// batch issues a copy of every record listed in a file into a folder. The
-// run is named by the list, the folder and the form asked for: run again
-// after an interruption, it issues only what has no copy from this run
-// yet, and writes again, from the issue log, any file of it lost.
-func (is *issuing) batch(ctx context.Context, list, dir string) error {
-	ids, raw, err := readIDs(is.e, list)
+// extractBatch issues a copy of every record listed in a file into a
+// folder. The run is named by the list, the folder and the form asked for:
+// run again after an interruption, it issues only what has no copy from
+// this run yet, and writes again, from the issue log, any file of it lost.
+func extractBatch(ctx context.Context, e *env, desk *issuing.Desk, tmpl issuing.Request, list, dir string) error {
+	ids, raw, err := readIDs(e, list)
 	if err != nil {
 		return err
 	}
@@ -322,170 +220,58 @@ func (is *issuing) batch(ctx context.Context, list, dir string) error {
 	if n, err := atomicfile.RemoveStale(dir); err != nil {
 		return err
 	} else if n > 0 {
-		is.e.log.Info("removed temporary files of an interrupted run", "dir", dir, "files", n)
+		e.log.Info("removed temporary files of an interrupted run", "dir", dir, "files", n)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%t\x00%d\x00", raw, abs, is.req.IssuerCode, is.req.BirthCertificate, is.req.Copies)))
-	batchID := hex.EncodeToString(h[:8])
-	done, err := is.db.FindBatchIssues(ctx, batchID)
-	if err != nil {
-		return err
-	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%t\x00%d\x00", raw, abs, tmpl.IssuerCode, tmpl.BirthCertificate, tmpl.Copies)))
+	b := issuing.Batch{ID: hex.EncodeToString(h[:8]), IDs: ids, Template: tmpl}
 	// One log line per copy would scroll the progress bar away; the issue
 	// log in the store has every copy, the log gets the summary.
-	is.desk.Log = nil
+	desk.Log = nil
+	var tick func()
 	var bar *progressbar.ProgressBar
-	if isTerminal(is.e.stderr) {
-		bar = progressbar.NewOptions(len(ids),
-			progressbar.OptionSetWriter(is.e.stderr),
-			progressbar.OptionSetDescription("cấp bản sao"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish())
+	if isTerminal(e.stderr) {
+		bar = newBar(e, int64(len(ids)), "cấp bản sao", "bản")
+		tick = func() { bar.Add(1) }
 	}
-	var (
-		issued, resumed, rewritten, refused int
-		failures                            []error
-		mu                                  sync.Mutex // failures, the bar and stderr, shared with the writer
-	)
-	fail := func(id string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		failures = append(failures, fmt.Errorf("%s: %s", id, registry.ErrorMessage(err)))
-		fmt.Fprintf(is.e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(err))
-	}
-	tick := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if bar != nil {
-			bar.Add(1)
-		}
-	}
-	logged := map[string]*registry.ExtractIssue{}
-	for _, iss := range done {
-		logged[iss.BatchItem] = iss
-	}
-	// The files of a group are written while the next group is issued:
-	// writing (two fsyncs a file) would otherwise leave the cores idle. A
-	// group is logged before its files are written; a run that stops in
-	// between writes them again from the log when it is run again.
-	files := make(chan []*extract.Issued, 1)
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		for group := range files {
-			for _, g := range group {
-				if err := atomicfile.WriteFile(filepath.Join(dir, fileName(g.Issue)), g.PDF, atomicfile.Public); err != nil {
-					fail(g.Issue.BatchItem, fmt.Errorf("bản sao số %s đã được ghi vào sổ cấp nhưng không ghi được tệp (chạy lại lệnh để ghi lại): %w", g.Issue.Serial, err))
-				} else {
-					mu.Lock()
-					issued++
-					mu.Unlock()
-				}
-				tick()
-			}
-		}
-	}()
-	var closeOnce sync.Once
-	finishWrites := func() {
-		closeOnce.Do(func() { close(files) })
-		<-written
-	}
-	defer finishWrites()
-	var todo []extract.Request
-	flush := func() error {
-		if len(todo) == 0 {
-			return nil
-		}
-		got, errs, err := is.desk.IssueMany(ctx, todo)
-		if err != nil {
-			return err
-		}
-		var group []*extract.Issued
-		for k, g := range got {
-			id := todo[k].BatchItem
-			switch {
-			case errs[k] == nil:
-				group = append(group, g)
-				continue
-			case registry.ErrorCode(errs[k]) == registry.EREFUSED:
-				refused++
-				mu.Lock()
-				fmt.Fprintf(is.e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(errs[k]))
-				mu.Unlock()
-			default:
-				fail(id, errs[k])
-			}
-			tick()
-		}
-		files <- group
-		todo = todo[:0]
-		return nil
-	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if seen[id] {
-			tick()
-			continue
-		}
-		seen[id] = true
-		if iss, ok := logged[id]; ok {
-			// Issued by an earlier run of this batch: never a second
-			// serial; write the file again if it is missing.
-			path := filepath.Join(dir, fileName(iss))
-			if fileHas(path, iss.DocumentSHA256) {
-				resumed++
-			} else if pdf, err := is.desk.Reissue(iss); err != nil {
-				fail(id, err)
-			} else if err := atomicfile.WriteFile(path, pdf, atomicfile.Public); err != nil {
-				fail(id, err)
-			} else {
-				rewritten++
-			}
-			tick()
-			continue
-		}
-		req, err := is.request(ctx, id)
-		if err != nil {
-			// Not found, or the unit's key or certificate missing: a
-			// failure to report, not a record refused for review (that
-			// is decided when it is issued).
-			fail(id, err)
-			tick()
-			continue
-		}
-		req.BatchID, req.BatchItem = batchID, id
-		todo = append(todo, req)
-		if len(todo) == batchGroup {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	finishWrites()
+	res, err := desk.RunBatch(ctx, b, folderSink(dir), tick)
 	if bar != nil {
 		bar.Finish()
 	}
-	is.e.log.Info("extract batch done", "batch", batchID, "issued", issued, "already", resumed, "rewritten", rewritten, "refused", refused, "failed", len(failures), "dir", dir)
-	fmt.Fprintf(is.e.stdout, "Lô %s: đã cấp %d bản sao vào %s; đã cấp từ lần chạy trước %d (ghi lại tệp %d); từ chối %d; lỗi %d.\n",
-		batchID, issued, dir, resumed+rewritten, rewritten, refused, len(failures))
-	if len(failures) > 0 {
-		return errors.Join(failures...)
+	if err != nil {
+		return err
 	}
-	if refused > 0 {
-		return registry.Errorf(registry.EREFUSED, "%d trích lục bị từ chối (xem danh sách ở trên); cấp từng trích lục với --override nếu cần", refused)
+	for _, id := range slices.Sorted(maps.Keys(res.Refused)) {
+		fmt.Fprintf(e.stderr, "từ chối %s: %s\n", id, registry.ErrorMessage(res.Refused[id]))
+	}
+	for _, id := range slices.Sorted(maps.Keys(res.Failed)) {
+		fmt.Fprintf(e.stderr, "lỗi %s: %s\n", id, registry.ErrorMessage(res.Failed[id]))
+	}
+	e.log.Info("extract batch done", "batch", b.ID, "issued", res.Issued, "already", res.Resumed, "rewritten", res.Rewritten,
+		"refused", len(res.Refused), "failed", len(res.Failed), "dir", dir)
+	fmt.Fprintf(e.stdout, "Lô %s: đã cấp %d bản sao vào %s; đã cấp từ lần chạy trước %d (ghi lại tệp %d); từ chối %d; lỗi %d.\n",
+		b.ID, res.Issued, dir, res.Resumed+res.Rewritten, res.Rewritten, len(res.Refused), len(res.Failed))
+	if err := res.Err(); err != nil {
+		return err
+	}
+	if len(res.Refused) > 0 {
+		return registry.Errorf(registry.EREFUSED, "%d trích lục bị từ chối (xem danh sách ở trên); cấp từng trích lục với --override nếu cần", len(res.Refused))
 	}
 	return nil
+}
+
+// folderSink writes a batch's copies into a folder as SERIAL_ID.pdf.
+type folderSink string
+
+func (dir folderSink) Has(iss *registry.ExtractIssue) bool {
+	return fileHas(filepath.Join(string(dir), fileName(iss)), iss.DocumentSHA256)
+}
+
+func (dir folderSink) Write(iss *registry.ExtractIssue, pdf []byte) error {
+	return atomicfile.WriteFile(filepath.Join(string(dir), fileName(iss)), pdf, atomicfile.Public)
 }
 
 // fileName is a batch copy's file name: SERIAL_ID.pdf.
@@ -535,39 +321,4 @@ func readIDs(e *env, path string) ([]string, []byte, error) {
 		return nil, nil, registry.Errorf(registry.EINVALID, "tệp %s không có mã trích lục nào", path)
 	}
 	return ids, raw, nil
-}
-
-// findByPersonalID returns the ID of the one entry of reg whose subject
-// has the personal ID. Messages show only the last digits of the number.
-func findByPersonalID(ctx context.Context, db registry.Store, pid string, reg registry.Register) (string, error) {
-	f := registry.RecordFilter{Register: reg, PersonalID: pid, Limit: 20}
-	switch reg {
-	case registry.Birth:
-		f.Role = registry.RoleChild
-	case registry.Death:
-		f.Role = registry.RoleDeceased
-	}
-	recs, err := db.FindRecords(ctx, f)
-	if err != nil {
-		return "", err
-	}
-	switch len(recs) {
-	case 0:
-		return "", registry.Errorf(registry.ENOTFOUND, "sổ %s không có trích lục nào của số định danh %s", reg.Name(), maskID(pid))
-	case 1:
-		return recs[0].ID, nil
-	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
-	}
-	return "", registry.Errorf(registry.EINVALID, "số định danh %s có %d trích lục trong sổ %s: %s; chọn một bằng --id", maskID(pid), len(recs), reg.Name(), strings.Join(ids, ", "))
-}
-
-// maskID shows the last four digits of a personal ID only.
-func maskID(s string) string {
-	if len(s) <= 4 {
-		return strings.Repeat("*", len(s))
-	}
-	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotich/hotich/extract"
 	"github.com/hotich/hotich/internal/atomicfile"
+	"github.com/hotich/hotich/issuing"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -166,7 +167,7 @@ func runRevoke(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	iss, err := db.RevokeIssue(ctx, *issuer, serial, *by, *reason)
+	iss, err := issuing.Revoke(ctx, db, *issuer, serial, *by, *reason)
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func runReprint(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := (&extract.Desk{Renderer: r}).Reissue(issues[0])
+	pdf, err := r.Reprint(issues[0])
 	if err != nil {
 		return err
 	}

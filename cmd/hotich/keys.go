@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hotich/hotich/extract"
+	"github.com/hotich/hotich/issuing"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sign"
 )
@@ -316,9 +317,9 @@ func setURL(ctx context.Context, e *env, dbPath, which, raw, by string) error {
 		return err
 	}
 	defer db.Close()
-	name, label := settingVerifyURL, "Địa chỉ xác thực trên mã QR"
+	name, label := issuing.SettingBaseURL, "Địa chỉ xác thực trên mã QR"
 	if which == "tsa" {
-		name, label = settingTSA, "Đơn vị cấp dấu thời gian (RFC 3161)"
+		name, label = issuing.SettingTSA, "Đơn vị cấp dấu thời gian (RFC 3161)"
 	}
 	if err := db.SetSetting(ctx, name, raw, by); err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hotich/hotich/exchange"
+	"github.com/hotich/hotich/issuing"
 	"github.com/hotich/hotich/registry"
 )
 
@@ -229,6 +230,8 @@ var fieldFlags = map[string]string{
 	registry.FieldRequester: "--requester",
 	registry.FieldIssuer:    "--issuer",
 	registry.FieldOverride:  "--override",
+	registry.FieldReason:    "--reason",
+	issuing.FieldSigner:     "hotich keys signer",
 	exchange.FieldForce:     "--force",
 }
 

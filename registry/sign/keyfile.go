@@ -317,3 +317,25 @@ func LoadCA(dir string) (crypto.Signer, *x509.Certificate, error) {
 	}
 	return priv, certs[0], nil
 }
+
+// NewTestUnitKey makes a key for a unit and has a test CA certify it, in
+// memory: for trials and tests, never for real copies.
+func NewTestUnitKey(issuerCode, unitName string, caKey crypto.Signer, ca *x509.Certificate, now time.Time) (*UnitKey, error) {
+	priv, err := GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: unitName}}, priv)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := IssueUnitCert(caKey, ca, csr, now)
+	if err != nil {
+		return nil, err
+	}
+	return NewUnitKey(issuerCode, priv, cert, []*x509.Certificate{ca})
+}

@@ -38,10 +38,6 @@ func (db *DB) IssueExtracts(ctx context.Context, issues []*registry.ExtractIssue
 		rids     []int64
 	)
 	for i, iss := range issues {
-		if !iss.Form.Valid() {
-			errs[i] = registry.Errorf(registry.EINVALID, "mẫu bản sao %q không hợp lệ", iss.Form)
-			continue
-		}
 		var rid int64
 		err := tx.QueryRowContext(ctx, `SELECT rid FROM records WHERE id = ?`, iss.RecordID).Scan(&rid)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -57,14 +53,13 @@ func (db *DB) IssueExtracts(ctx context.Context, issues []*registry.ExtractIssue
 		if err != nil {
 			return errs, err
 		}
-		if rec.Register != iss.Form.Register() {
-			errs[i] = registry.Errorf(registry.EINVALID, "trích lục %s thuộc sổ %s, không sao được trên mẫu %s", rec.ID, rec.Register.Name(), iss.Form)
-			continue
-		}
 		iss.IssuedAt = now
 		if err := check(iss, rec); err != nil {
 			errs[i] = err
 			continue
+		}
+		if rec.Register != iss.Form.Register() {
+			return errs, fmt.Errorf("issue extract: record %s of register %s on form %q", rec.ID, rec.Register, iss.Form)
 		}
 		accepted, recs, rids = append(accepted, iss), append(recs, rec), append(rids, rid)
 	}
@@ -248,10 +243,6 @@ func queryIssues(ctx context.Context, q interface {
 // RevokeIssue revokes an issued copy. With issuerCode "" the serial alone
 // must name one issue.
 func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registry.Serial, by, reason string) (*registry.ExtractIssue, error) {
-	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
-	if by == "" || reason == "" {
-		return nil, registry.Errorf(registry.EINVALID, "thu hồi bản sao cần tên người thu hồi (--by) và lý do (--reason)")
-	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -271,7 +262,7 @@ func (db *DB) RevokeIssue(ctx context.Context, issuerCode string, serial registr
 	case len(found) == 0:
 		return nil, registry.Errorf(registry.ENOTFOUND, "sổ cấp không có bản sao số %s", serial)
 	case len(found) > 1:
-		return nil, registry.Errorf(registry.EINVALID, "nhiều cơ quan đã cấp bản sao số %s: cần --issuer", serial)
+		return nil, registry.FieldErrorf(registry.EINVALID, registry.FieldIssuer, "nhiều cơ quan đã cấp bản sao số %s: cần nói rõ cơ quan cấp", serial)
 	}
 	iss := found[0]
 	if iss.Revocation != nil {
@@ -439,14 +430,14 @@ func (db *DB) SetSetting(ctx context.Context, name, value, actor string) error {
 	return tx.Commit()
 }
 
-// Signer returns the signer configuration of an issuing authority, or an
-// EREFUSED error saying how to set it: a copy must say who signs it.
+// Signer returns the signer configuration of an issuing authority, or
+// ENOTFOUND when none is set.
 func (db *DB) Signer(ctx context.Context, issuerCode string) (registry.Signer, error) {
 	s := registry.Signer{IssuerCode: issuerCode}
 	err := db.db.QueryRowContext(ctx, `SELECT capacity, title, name, thousand FROM extract_signers WHERE issuer_code = ?`, issuerCode).
 		Scan(&s.Capacity, &s.Title, &s.Name, &s.Thousand)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s, registry.Errorf(registry.EREFUSED, "cơ quan %s chưa khai báo người ký bản sao (chức danh và họ tên người ký): khai báo bằng lệnh keys signer trước khi cấp", issuerCode)
+		return s, registry.Errorf(registry.ENOTFOUND, "cơ quan %s chưa khai báo người ký bản sao", issuerCode)
 	}
 	return s, err
 }
