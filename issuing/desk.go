@@ -14,6 +14,7 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -279,19 +280,25 @@ func (d *Desk) Reissue(iss *registry.ExtractIssue) ([]byte, error) {
 	return d.Renderer.Reprint(iss)
 }
 
-// FindByPersonalID returns the ID of the one entry of reg whose subject has
-// a personal ID. Messages show only the last digits of the number.
+// FindByPersonalID returns the ID of the one entry of reg in which a party
+// (the child, the deceased, either spouse, either party of a recognition)
+// has a personal ID. Messages show only the last digits of the number.
 func (d *Desk) FindByPersonalID(ctx context.Context, pid string, reg registry.Register) (string, error) {
-	f := registry.RecordFilter{Register: reg, PersonalID: pid, Limit: 20}
-	switch reg {
-	case registry.Birth:
-		f.Role = registry.RoleChild
-	case registry.Death:
-		f.Role = registry.RoleDeceased
+	desc := reg.Descriptor()
+	if desc == nil {
+		return "", registry.Errorf(registry.EINVALID, "loại sổ %q không hợp lệ", reg)
 	}
-	recs, err := d.Store.FindRecords(ctx, f)
-	if err != nil {
-		return "", err
+	var recs []*registry.Record
+	for _, role := range desc.Parties {
+		found, err := d.Store.FindRecords(ctx, registry.RecordFilter{Register: reg, PersonalID: pid, Role: role, Limit: 20})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range found {
+			if !slices.ContainsFunc(recs, func(x *registry.Record) bool { return x.ID == r.ID }) {
+				recs = append(recs, r)
+			}
+		}
 	}
 	switch len(recs) {
 	case 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,37 +28,26 @@ const (
 	FormRecognition      ExtractForm = "TLNCMC" // Trích lục đăng ký nhận cha, mẹ, con (bản sao)
 )
 
-// FormFor returns the form a copy of an entry of reg is issued on. A birth
-// entry is copied as a Trích lục khai sinh unless birthCertificate asks for
-// a copy of the Giấy khai sinh.
+// FormFor returns the form a copy of an entry of reg is issued on: the
+// register's first form, or with birthCertificate a copy of the Giấy khai
+// sinh for a register that issues one.
 func FormFor(reg Register, birthCertificate bool) ExtractForm {
-	switch reg {
-	case Birth:
-		if birthCertificate {
-			return FormBirthCertificate
-		}
-		return FormBirthExtract
-	case Marriage:
-		return FormMarriage
-	case Death:
-		return FormDeath
-	case Recognition:
-		return FormRecognition
+	d := reg.Descriptor()
+	if d == nil || len(d.Forms) == 0 {
+		return ""
 	}
-	return ""
+	if birthCertificate && slices.Contains(d.Forms, FormBirthCertificate) {
+		return FormBirthCertificate
+	}
+	return d.Forms[0]
 }
 
 // Register returns the register whose entries the form copies.
 func (f ExtractForm) Register() Register {
-	switch f {
-	case FormBirthExtract, FormBirthCertificate:
-		return Birth
-	case FormMarriage:
-		return Marriage
-	case FormDeath:
-		return Death
-	case FormRecognition:
-		return Recognition
+	for _, d := range descriptors {
+		if slices.Contains(d.Forms, f) {
+			return d.Register
+		}
 	}
 	return ""
 }

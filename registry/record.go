@@ -184,15 +184,15 @@ func (r *Record) Persons() []Person {
 	for _, s := range r.Register.Slots() {
 		p := Person{
 			Role:        s.Role,
-			FullName:    r.Fields[s.Prefix+"ho_ten"],
-			Sex:         r.Fields[s.Prefix+"gioi_tinh"],
-			Ethnic:      r.Fields[s.Prefix+"dan_toc"],
-			Nationality: r.Fields[s.Prefix+"quoc_tich"],
-			Residence:   r.Fields[s.Prefix+"noi_cu_tru"],
-			PersonalID:  r.Fields[s.Prefix+"so_dinh_danh"],
-			Document:    r.Fields[s.Prefix+"giay_to"],
+			FullName:    r.Fields[s.Col(ColHoTen)],
+			Sex:         r.Fields[s.Col(ColGioiTinh)],
+			Ethnic:      r.Fields[s.Col(ColDanToc)],
+			Nationality: r.Fields[s.Col(ColQuocTich)],
+			Residence:   r.Fields[s.Col(ColNoiCuTru)],
+			PersonalID:  r.Fields[s.Col(ColSoDinhDanh)],
+			Document:    r.Fields[s.Col(ColGiayTo)],
 		}
-		p.BirthDate, _ = vntext.ParseISODate(r.Fields[s.Prefix+"ngay_sinh"])
+		p.BirthDate, _ = vntext.ParseISODate(r.Fields[s.Col(ColNgaySinh)])
 		if p.FullName == "" {
 			continue
 		}
@@ -204,9 +204,12 @@ func (r *Record) Persons() []Person {
 // Subject returns the person the entry is chiefly about (the child, the
 // deceased, the recognised person; the wife of a marriage).
 func (r *Record) Subject() (Person, bool) {
-	want := map[Register]Role{Birth: RoleChild, Death: RoleDeceased, Recognition: RoleRecognized, Marriage: RoleWife}[r.Register]
+	d := r.Register.Descriptor()
+	if d == nil {
+		return Person{}, false
+	}
 	for _, p := range r.Persons() {
-		if p.Role == want {
+		if p.Role == d.Subject {
 			return p, true
 		}
 	}

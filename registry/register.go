@@ -19,51 +19,53 @@ const (
 )
 
 // Registers lists the registers in their conventional order.
-var Registers = []Register{Birth, Marriage, Death, Recognition}
+var Registers = func() []Register {
+	rs := make([]Register, len(descriptors))
+	for i, d := range descriptors {
+		rs[i] = d.Register
+	}
+	return rs
+}()
 
 // ParseRegister parses a register code, accepting the codes in any case and
-// the Vietnamese names of the registers.
+// the Vietnamese names of the registers ("khai sinh", "sổ khai sinh").
 func ParseRegister(s string) (Register, error) {
 	k := headerKey(s)
-	for _, r := range Registers {
-		if k == headerKey(string(r)) || k == headerKey(r.Name()) {
-			return r, nil
+	for _, d := range descriptors {
+		if k == headerKey(string(d.Register)) || k == headerKey(d.Name) || k == headerKey("sổ "+d.Name) {
+			return d.Register, nil
 		}
 	}
-	switch k {
-	case "khaisinh", "sokhaisinh":
-		return Birth, nil
-	case "kethon", "sokethon":
-		return Marriage, nil
-	case "khaitu", "sokhaitu":
-		return Death, nil
-	case "nhanchamecon", "sonhanchamecon":
-		return Recognition, nil
-	}
-	return "", Errorf(EINVALID, "loại sổ %q không hợp lệ (KS, KH, KT hoặc NCMC)", s)
+	return "", Errorf(EINVALID, "loại sổ %q không hợp lệ (%s)", s, codeList())
 }
 
-// Valid reports whether r is one of the four registers.
-func (r Register) Valid() bool {
-	switch r {
-	case Birth, Marriage, Death, Recognition:
-		return true
+func codeList() string {
+	codes := make([]string, len(descriptors))
+	for i, d := range descriptors {
+		codes[i] = string(d.Register)
 	}
-	return false
+	return strings.Join(codes, ", ")
 }
+
+// Descriptor returns what is known of a register, or nil for an unknown
+// code.
+func (r Register) Descriptor() *Descriptor {
+	for _, d := range descriptors {
+		if d.Register == r {
+			return d
+		}
+	}
+	return nil
+}
+
+// Valid reports whether r is one of the registers.
+func (r Register) Valid() bool { return r.Descriptor() != nil }
 
 // Name returns the Vietnamese name of the register's event, as in
 // "Sổ đăng ký khai sinh".
 func (r Register) Name() string {
-	switch r {
-	case Birth:
-		return "khai sinh"
-	case Marriage:
-		return "kết hôn"
-	case Death:
-		return "khai tử"
-	case Recognition:
-		return "nhận cha, mẹ, con"
+	if d := r.Descriptor(); d != nil {
+		return d.Name
 	}
 	return string(r)
 }
@@ -132,6 +134,44 @@ type PersonSlot struct {
 	Prefix string // "me_", "chong_", or "" for the entry's subject
 }
 
+// Canonical column names. A person's column is its slot's prefix and a
+// person field: PrefixMother + ColHoTen is "me_ho_ten".
+const (
+	// Person fields (the subject's columns have no prefix).
+	ColHoTen      = "ho_ten"
+	ColNgaySinh   = "ngay_sinh"
+	ColGioiTinh   = "gioi_tinh"
+	ColDanToc     = "dan_toc"
+	ColQuocTich   = "quoc_tich"
+	ColNoiSinh    = "noi_sinh"
+	ColQueQuan    = "que_quan"
+	ColSoDinhDanh = "so_dinh_danh"
+	ColNoiCuTru   = "noi_cu_tru"
+	ColGiayTo     = "giay_to"
+
+	// Event columns.
+	ColNgayChet          = "ngay_chet"
+	ColNoiChet           = "noi_chet"
+	ColNguyenNhan        = "nguyen_nhan"
+	ColGiayBaoTu         = "giay_bao_tu"
+	ColNguoiDiKhai       = "nguoi_di_khai"
+	ColQuanHeNguoiDiKhai = "quan_he_nguoi_di_khai"
+	ColQuanHe            = "quan_he"
+)
+
+// Prefixes of the persons' columns.
+const (
+	PrefixMother     = "me_"
+	PrefixFather     = "cha_"
+	PrefixWife       = "vo_"
+	PrefixHusband    = "chong_"
+	PrefixRecognizer = "nguoi_nhan_"
+	PrefixRecognized = "nguoi_duoc_nhan_"
+)
+
+// Col returns the column of a person field in a slot: "me_ho_ten".
+func (s PersonSlot) Col(field string) string { return s.Prefix + field }
+
 // Identity columns and other columns every register has.
 const (
 	ColRegister      = "loai_so"
@@ -175,16 +215,16 @@ func personColumns(prefix, suffix string, fields []string, required ...string) [
 		aliases []string
 		kind    ValueKind
 	}{
-		"ho_ten":       {[]string{"Họ tên", "Họ và tên", "Họ, chữ đệm, tên"}, KindName},
-		"ngay_sinh":    {[]string{"Ngày sinh", "Ngày, tháng, năm sinh", "Năm sinh"}, KindDate},
-		"gioi_tinh":    {[]string{"Giới tính"}, KindSex},
-		"dan_toc":      {[]string{"Dân tộc"}, KindEthnic},
-		"quoc_tich":    {[]string{"Quốc tịch"}, KindCountry},
-		"noi_sinh":     {[]string{"Nơi sinh"}, KindPlace},
-		"que_quan":     {[]string{"Quê quán"}, KindPlace},
-		"so_dinh_danh": {[]string{"Số định danh cá nhân", "Số định danh", "Mã định danh"}, KindPersonalID},
-		"noi_cu_tru":   {[]string{"Nơi cư trú"}, KindPlace},
-		"giay_to":      {[]string{"Giấy tờ tùy thân", "Giấy tờ tuỳ thân", "Giấy tờ"}, KindDocument},
+		ColHoTen:      {[]string{"Họ tên", "Họ và tên", "Họ, chữ đệm, tên"}, KindName},
+		ColNgaySinh:   {[]string{"Ngày sinh", "Ngày, tháng, năm sinh", "Năm sinh"}, KindDate},
+		ColGioiTinh:   {[]string{"Giới tính"}, KindSex},
+		ColDanToc:     {[]string{"Dân tộc"}, KindEthnic},
+		ColQuocTich:   {[]string{"Quốc tịch"}, KindCountry},
+		ColNoiSinh:    {[]string{"Nơi sinh"}, KindPlace},
+		ColQueQuan:    {[]string{"Quê quán"}, KindPlace},
+		ColSoDinhDanh: {[]string{"Số định danh cá nhân", "Số định danh", "Mã định danh"}, KindPersonalID},
+		ColNoiCuTru:   {[]string{"Nơi cư trú"}, KindPlace},
+		ColGiayTo:     {[]string{"Giấy tờ tùy thân", "Giấy tờ tuỳ thân", "Giấy tờ"}, KindDocument},
 	}
 	req := map[string]bool{}
 	for _, r := range required {
@@ -217,54 +257,111 @@ func concatColumns(parts ...[]Column) []Column {
 	return all
 }
 
-var parentFields = []string{"ho_ten", "ngay_sinh", "dan_toc", "quoc_tich", "noi_cu_tru"}
-var partyFields = []string{"ho_ten", "ngay_sinh", "dan_toc", "quoc_tich", "noi_cu_tru", "giay_to"}
+var parentFields = []string{ColHoTen, ColNgaySinh, ColDanToc, ColQuocTich, ColNoiCuTru}
+var partyFields = []string{ColHoTen, ColNgaySinh, ColDanToc, ColQuocTich, ColNoiCuTru, ColGiayTo}
 
-var schemas = map[Register][]Column{
-	Birth: concatColumns(commonColumns,
-		personColumns("", "", []string{"ho_ten", "ngay_sinh", "gioi_tinh", "dan_toc", "quoc_tich", "noi_sinh", "que_quan", "so_dinh_danh"}, "ho_ten", "ngay_sinh", "gioi_tinh"),
-		personColumns("me_", "mẹ", parentFields),
-		personColumns("cha_", "cha", parentFields),
-		[]Column{
-			{Name: "nguoi_di_khai", Aliases: []string{"Người đi khai", "Người đi khai sinh"}, Kind: KindName},
-			{Name: "quan_he_nguoi_di_khai", Aliases: []string{"Quan hệ với người được khai sinh", "Quan hệ người đi khai"}, Kind: KindText},
-		}),
-	Marriage: concatColumns(commonColumns,
-		personColumns("chong_", "chồng", partyFields, "ho_ten", "ngay_sinh"),
-		personColumns("vo_", "vợ", partyFields, "ho_ten", "ngay_sinh")),
-	Death: concatColumns(commonColumns,
-		personColumns("", "", []string{"ho_ten", "ngay_sinh", "gioi_tinh", "dan_toc", "quoc_tich", "so_dinh_danh"}, "ho_ten"),
-		[]Column{
-			{Name: "noi_cu_tru", Aliases: []string{"Nơi cư trú cuối cùng", "Nơi cư trú"}, Kind: KindPlace},
-			{Name: "ngay_chet", Aliases: []string{"Ngày chết", "Ngày mất", "Thời điểm chết"}, Kind: KindDateTime, Required: true},
-			{Name: "noi_chet", Aliases: []string{"Nơi chết", "Nơi mất"}, Kind: KindPlace},
-			{Name: "nguyen_nhan", Aliases: []string{"Nguyên nhân chết", "Nguyên nhân"}, Kind: KindText},
-			{Name: "giay_bao_tu", Aliases: []string{"Giấy báo tử"}, Kind: KindText},
-			{Name: "nguoi_di_khai", Aliases: []string{"Người đi khai", "Người đi khai tử"}, Kind: KindName},
-			{Name: "quan_he_nguoi_di_khai", Aliases: []string{"Quan hệ với người chết", "Quan hệ người đi khai"}, Kind: KindText},
-		}),
-	Recognition: concatColumns(commonColumns,
-		personColumns("nguoi_nhan_", "người nhận", partyFields, "ho_ten", "ngay_sinh"),
-		personColumns("nguoi_duoc_nhan_", "người được nhận", partyFields, "ho_ten", "ngay_sinh"),
-		[]Column{
-			{Name: "quan_he", Aliases: []string{"Quan hệ", "Quan hệ nhận"}, Kind: KindRelation},
-		}),
+// A Descriptor is everything hotich knows of one register, in one place:
+// validation, search keys, summaries, the issuing desk, linkage and the
+// sample generator read it. Adding a register is adding a descriptor here,
+// its form layout (extract) and its ministry mapping (registry/ministry).
+type Descriptor struct {
+	Register Register // its code in the batch format: "KS"
+	Name     string   // its event, as in "Sổ đăng ký khai sinh": "khai sinh"
+	// Columns are its canonical columns in the batch format's order:
+	// the identity and registration columns every register has, then its
+	// persons' and its event's.
+	Columns []Column
+	// Slots say where each person of an entry is found among its fields.
+	Slots []PersonSlot
+	// Subject is the person an entry is chiefly about (the child, the
+	// deceased, the wife of a marriage, the person recognised).
+	Subject Role
+	// Parties are the persons whose own entry it is: the subject of a
+	// birth or a death, both spouses, both parties of a recognition. A
+	// copy is asked for by one of their personal IDs.
+	Parties []Role
+	// EventDate is the column of the event's date; "" when the event is
+	// the registration itself (a marriage, a recognition).
+	EventDate string
+	// Forms are the forms its copies are issued on; the first is the
+	// default.
+	Forms []ExtractForm
 }
 
-var slots = map[Register][]PersonSlot{
-	Birth:       {{RoleChild, ""}, {RoleMother, "me_"}, {RoleFather, "cha_"}},
-	Marriage:    {{RoleWife, "vo_"}, {RoleHusband, "chong_"}},
-	Death:       {{RoleDeceased, ""}},
-	Recognition: {{RoleRecognizer, "nguoi_nhan_"}, {RoleRecognized, "nguoi_duoc_nhan_"}},
+// The registers' descriptors, in their conventional order.
+var descriptors = []*Descriptor{
+	{
+		Register: Birth, Name: "khai sinh",
+		Columns: concatColumns(commonColumns,
+			personColumns("", "", []string{ColHoTen, ColNgaySinh, ColGioiTinh, ColDanToc, ColQuocTich, ColNoiSinh, ColQueQuan, ColSoDinhDanh}, ColHoTen, ColNgaySinh, ColGioiTinh),
+			personColumns(PrefixMother, "mẹ", parentFields),
+			personColumns(PrefixFather, "cha", parentFields),
+			[]Column{
+				{Name: ColNguoiDiKhai, Aliases: []string{"Người đi khai", "Người đi khai sinh"}, Kind: KindName},
+				{Name: ColQuanHeNguoiDiKhai, Aliases: []string{"Quan hệ với người được khai sinh", "Quan hệ người đi khai"}, Kind: KindText},
+			}),
+		Slots:     []PersonSlot{{RoleChild, ""}, {RoleMother, PrefixMother}, {RoleFather, PrefixFather}},
+		Subject:   RoleChild,
+		Parties:   []Role{RoleChild},
+		EventDate: ColNgaySinh,
+		Forms:     []ExtractForm{FormBirthExtract, FormBirthCertificate},
+	},
+	{
+		Register: Marriage, Name: "kết hôn",
+		Columns: concatColumns(commonColumns,
+			personColumns(PrefixHusband, "chồng", partyFields, ColHoTen, ColNgaySinh),
+			personColumns(PrefixWife, "vợ", partyFields, ColHoTen, ColNgaySinh)),
+		Slots:   []PersonSlot{{RoleWife, PrefixWife}, {RoleHusband, PrefixHusband}},
+		Subject: RoleWife,
+		Parties: []Role{RoleWife, RoleHusband},
+		Forms:   []ExtractForm{FormMarriage},
+	},
+	{
+		Register: Death, Name: "khai tử",
+		Columns: concatColumns(commonColumns,
+			personColumns("", "", []string{ColHoTen, ColNgaySinh, ColGioiTinh, ColDanToc, ColQuocTich, ColSoDinhDanh}, ColHoTen),
+			[]Column{
+				{Name: ColNoiCuTru, Aliases: []string{"Nơi cư trú cuối cùng", "Nơi cư trú"}, Kind: KindPlace},
+				{Name: ColNgayChet, Aliases: []string{"Ngày chết", "Ngày mất", "Thời điểm chết"}, Kind: KindDateTime, Required: true},
+				{Name: ColNoiChet, Aliases: []string{"Nơi chết", "Nơi mất"}, Kind: KindPlace},
+				{Name: ColNguyenNhan, Aliases: []string{"Nguyên nhân chết", "Nguyên nhân"}, Kind: KindText},
+				{Name: ColGiayBaoTu, Aliases: []string{"Giấy báo tử"}, Kind: KindText},
+				{Name: ColNguoiDiKhai, Aliases: []string{"Người đi khai", "Người đi khai tử"}, Kind: KindName},
+				{Name: ColQuanHeNguoiDiKhai, Aliases: []string{"Quan hệ với người chết", "Quan hệ người đi khai"}, Kind: KindText},
+			}),
+		Slots:     []PersonSlot{{RoleDeceased, ""}},
+		Subject:   RoleDeceased,
+		Parties:   []Role{RoleDeceased},
+		EventDate: ColNgayChet,
+		Forms:     []ExtractForm{FormDeath},
+	},
+	{
+		Register: Recognition, Name: "nhận cha, mẹ, con",
+		Columns: concatColumns(commonColumns,
+			personColumns(PrefixRecognizer, "người nhận", partyFields, ColHoTen, ColNgaySinh),
+			personColumns(PrefixRecognized, "người được nhận", partyFields, ColHoTen, ColNgaySinh),
+			[]Column{
+				{Name: ColQuanHe, Aliases: []string{"Quan hệ", "Quan hệ nhận"}, Kind: KindRelation},
+			}),
+		Slots:   []PersonSlot{{RoleRecognizer, PrefixRecognizer}, {RoleRecognized, PrefixRecognized}},
+		Subject: RoleRecognized,
+		Parties: []Role{RoleRecognizer, RoleRecognized},
+		Forms:   []ExtractForm{FormRecognition},
+	},
 }
 
 // Columns returns the canonical columns of a register in the batch format's
 // order. The slice is shared: do not modify it.
-func (r Register) Columns() []Column { return schemas[r] }
+func (r Register) Columns() []Column {
+	if d := r.Descriptor(); d != nil {
+		return d.Columns
+	}
+	return nil
+}
 
 // Column returns the column of r with the given canonical name.
 func (r Register) Column(name string) (Column, bool) {
-	for _, c := range schemas[r] {
+	for _, c := range r.Columns() {
 		if c.Name == name {
 			return c, true
 		}
@@ -273,7 +370,12 @@ func (r Register) Column(name string) (Column, bool) {
 }
 
 // Slots returns where each person of an entry of r is found among its fields.
-func (r Register) Slots() []PersonSlot { return slots[r] }
+func (r Register) Slots() []PersonSlot {
+	if d := r.Descriptor(); d != nil {
+		return d.Slots
+	}
+	return nil
+}
 
 // headerKey folds a header for comparison: lower case, no diacritics, only
 // letters and digits.
@@ -322,9 +424,9 @@ func (r Register) ColumnByHeader(header string) (Column, bool) {
 
 var headerIndex = func() map[Register]map[string]Column {
 	all := map[Register]map[string]Column{}
-	for reg, cols := range schemas {
-		m := map[string]Column{}
-		for _, c := range cols {
+	for _, d := range descriptors {
+		reg, m := d.Register, map[string]Column{}
+		for _, c := range d.Columns {
 			for _, h := range append([]string{c.Name}, c.Aliases...) {
 				k := headerKey(h)
 				if prev, dup := m[k]; dup && prev.Name != c.Name {

@@ -40,13 +40,9 @@ func Summarize(r *Record, ref *RefData) RecordSummary {
 	if p, ok := r.Subject(); ok {
 		s.Name, s.BirthDate = p.FullName, p.BirthDate.ISO()
 	}
-	switch r.Register {
-	case Birth:
-		s.EventDate = r.Fields["ngay_sinh"]
-	case Death:
-		s.EventDate = r.Fields["ngay_chet"]
-	default:
-		s.EventDate = s.RegisteredOn
+	s.EventDate = s.RegisteredOn
+	if d := r.Register.Descriptor(); d != nil && d.EventDate != "" {
+		s.EventDate = r.Fields[d.EventDate]
 	}
 	for _, p := range r.Persons() {
 		s.Persons = append(s.Persons, PersonSummary{Role: p.Role, Name: p.FullName, BirthDate: p.BirthDate.ISO()})

@@ -41,7 +41,7 @@ type LegacyPayload struct {
 // IsLegacy reports whether a payload is of the old format.
 func IsLegacy(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), LegacyVersion+"*") }
 
-var recordRE = regexp.MustCompile(`^(KS|KH|KT|NCMC)-[0-9]{3,5}-[0-9A-Z]{10}$`)
+var recordRE = regexp.MustCompile(`^([A-Z]+)-[0-9]{3,5}-[0-9A-Z]{10}$`)
 
 // ParseLegacy reads an old payload without checking its signature.
 func ParseLegacy(s string) (*LegacyPayload, error) {
@@ -64,7 +64,7 @@ func ParseLegacy(s string) (*LegacyPayload, error) {
 	if p.Serial, err = registry.ParseSerial(parts[2]); err != nil || p.Serial.String() != parts[2] {
 		return bad("số bản sao")
 	}
-	if !recordRE.MatchString(p.RecordID) {
+	if m := recordRE.FindStringSubmatch(p.RecordID); m == nil || !registry.Register(m[1]).Valid() {
 		return bad("mã trích lục")
 	}
 	if _, err := time.Parse("20060102", p.IssuedOn); err != nil {

@@ -25,6 +25,7 @@ type migration struct {
 // goMigrations are the migrations written in Go, by name.
 var goMigrations = map[string]func(ctx context.Context, tx txer) error{
 	"0005_rebuild_search_keys": rebuildFoldedSearchKeys,
+	"0011_registers_in_code":   dropRegisterCheck,
 }
 
 // migrations returns every migration this build knows, in order.
@@ -191,6 +192,40 @@ func rebuildFoldedSearchKeys(ctx context.Context, tx txer) error {
 		}
 		if err := w.replace(ctx, rid, rec); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// registerCheck is the CHECK the first schema put on records.register. The
+// registers are the registry's descriptors; a fifth register must not need
+// a table rebuild of the store.
+const registerCheck = ` CHECK (register IN ('KS', 'KH', 'KT', 'NCMC'))`
+
+// dropRegisterCheck removes the list of registers from the records table's
+// schema, the way SQLite documents for removing a CHECK constraint (no
+// stored row changes): the schema text is edited and the schema version
+// moved on, in the migration's transaction.
+func dropRegisterCheck(ctx context.Context, tx txer) error {
+	var schema string
+	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'records'`).Scan(&schema); err != nil {
+		return err
+	}
+	if !strings.Contains(schema, registerCheck) {
+		return nil
+	}
+	var version int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`PRAGMA writable_schema = ON`,
+		`UPDATE sqlite_schema SET sql = '` + strings.ReplaceAll(strings.Replace(schema, registerCheck, "", 1), "'", "''") + `' WHERE type = 'table' AND name = 'records'`,
+		fmt.Sprintf(`PRAGMA schema_version = %d`, version+1),
+		`PRAGMA writable_schema = OFF`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("records schema: %w", err)
 		}
 	}
 	return nil
