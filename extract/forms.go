@@ -23,32 +23,32 @@ const share1, share2, share3 = 0.38, 0.25, 0.37
 // birth draws a Trích lục khai sinh or a Giấy khai sinh copy.
 func (p *page) birth(c *Copy) {
 	r, f := c.Record, c.Record.Fields
-	p.field("Họ, chữ đệm, tên:", f["ho_ten"], name)
-	bd := r.Date("ngay_sinh")
+	p.field("Họ, chữ đệm, tên:", f[registry.ColHoTen], name)
+	bd := r.Date(registry.ColNgaySinh)
 	if bd.IsZero() {
 		p.field("Ngày, tháng, năm sinh:", "", plain)
 	} else {
 		p.flow(marginL, right, span{text: dateLabel(bd) + " "}, span{text: bd.Numeric(), style: "B"},
 			span{text: " – ghi bằng chữ: "}, span{text: p.words.Date(bd)})
 	}
-	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
-	p.field("Nơi sinh:", f["noi_sinh"], plain)
-	p.field("Quê quán:", f["que_quan"], plain)
-	p.field("Số định danh cá nhân:", f["so_dinh_danh"], plain)
+	p.inline(marginL, right, col{"Giới tính:", f[registry.ColGioiTinh], share1, plain}, col{"Dân tộc:", f[registry.ColDanToc], share2, plain}, col{"Quốc tịch:", f[registry.ColQuocTich], share3, plain})
+	p.field("Nơi sinh:", f[registry.ColNoiSinh], plain)
+	p.field("Quê quán:", f[registry.ColQueQuan], plain)
+	p.field("Số định danh cá nhân:", f[registry.ColSoDinhDanh], plain)
 	for _, parent := range []struct{ who, prefix string }{{"mẹ", "me_"}, {"cha", "cha_"}} {
 		p.gap(0.25)
-		p.field("Họ, chữ đệm, tên người "+parent.who+":", f[parent.prefix+"ho_ten"], name)
+		p.field("Họ, chữ đệm, tên người "+parent.who+":", f[parent.prefix+registry.ColHoTen], name)
 		// The form asks both parents for the year of birth; a register
 		// that kept more of the date is copied as it is.
 		p.inline(marginL, right,
-			col{"Năm sinh:", numeric(f[parent.prefix+"ngay_sinh"]), share1, plain},
-			col{"Dân tộc:", f[parent.prefix+"dan_toc"], share2, plain},
-			col{"Quốc tịch:", f[parent.prefix+"quoc_tich"], share3, plain})
-		p.field("Nơi cư trú:", f[parent.prefix+"noi_cu_tru"], plain)
+			col{"Năm sinh:", numeric(f[parent.prefix+registry.ColNgaySinh]), share1, plain},
+			col{"Dân tộc:", f[parent.prefix+registry.ColDanToc], share2, plain},
+			col{"Quốc tịch:", f[parent.prefix+registry.ColQuocTich], share3, plain})
+		p.field("Nơi cư trú:", f[parent.prefix+registry.ColNoiCuTru], plain)
 	}
 	if c.Form == registry.FormBirthCertificate {
 		p.gap(0.25)
-		p.field("Họ, chữ đệm, tên người đi khai sinh:", f["nguoi_di_khai"], name)
+		p.field("Họ, chữ đệm, tên người đi khai sinh:", f[registry.ColNguoiDiKhai], name)
 		p.field("Giấy tờ tùy thân:", "", plain)
 	}
 	p.gap(0.25)
@@ -67,14 +67,14 @@ func (p *page) birth(c *Copy) {
 func (p *page) marriage(c *Copy) {
 	r, f := c.Record, c.Record.Fields
 	person := func(who, prefix string) []cell {
-		born := r.Date(prefix + "ngay_sinh")
+		born := r.Date(prefix + registry.ColNgaySinh)
 		return []cell{
-			{"Họ, chữ đệm, tên " + who + ":", f[prefix+"ho_ten"], name},
+			{"Họ, chữ đệm, tên " + who + ":", f[prefix+registry.ColHoTen], name},
 			{dateLabel(born), born.Numeric(), plain},
-			{"Dân tộc:", f[prefix+"dan_toc"], plain},
-			{"Quốc tịch:", f[prefix+"quoc_tich"], plain},
-			{"Nơi cư trú:", f[prefix+"noi_cu_tru"], plain},
-			{"Giấy tờ tùy thân:", f[prefix+"giay_to"], plain},
+			{"Dân tộc:", f[prefix+registry.ColDanToc], plain},
+			{"Quốc tịch:", f[prefix+registry.ColQuocTich], plain},
+			{"Nơi cư trú:", f[prefix+registry.ColNoiCuTru], plain},
+			{"Giấy tờ tùy thân:", f[prefix+registry.ColGiayTo], plain},
 		}
 	}
 	wife, husband := person("vợ", "vo_"), person("chồng", "chong_")
@@ -92,18 +92,18 @@ func (p *page) marriage(c *Copy) {
 // death draws a Trích lục khai tử copy.
 func (p *page) death(c *Copy) {
 	r, f := c.Record, c.Record.Fields
-	p.field("Họ, chữ đệm, tên:", f["ho_ten"], name)
-	born := r.Date("ngay_sinh")
+	p.field("Họ, chữ đệm, tên:", f[registry.ColHoTen], name)
+	born := r.Date(registry.ColNgaySinh)
 	p.field(dateLabel(born), born.Numeric(), plain)
-	p.inline(marginL, right, col{"Giới tính:", f["gioi_tinh"], share1, plain}, col{"Dân tộc:", f["dan_toc"], share2, plain}, col{"Quốc tịch:", f["quoc_tich"], share3, plain})
-	p.field("Số định danh cá nhân:", f["so_dinh_danh"], plain)
-	p.field("Giấy tờ tùy thân:", f["giay_to"], plain)
+	p.inline(marginL, right, col{"Giới tính:", f[registry.ColGioiTinh], share1, plain}, col{"Dân tộc:", f[registry.ColDanToc], share2, plain}, col{"Quốc tịch:", f[registry.ColQuocTich], share3, plain})
+	p.field("Số định danh cá nhân:", f[registry.ColSoDinhDanh], plain)
+	p.field("Giấy tờ tùy thân:", f[registry.ColGiayTo], plain)
 	p.gap(0.25)
-	p.field("Đã chết vào lúc:", deathTime(r.Date("ngay_chet")), plain)
-	p.field("Nơi chết:", f["noi_chet"], plain)
-	p.field("Nguyên nhân chết:", f["nguyen_nhan"], plain)
-	p.field("Giấy báo tử (số, ngày, cơ quan cấp):", deathNotice(f["giay_bao_tu"]), plain)
-	p.field("Nơi cư trú cuối cùng:", f["noi_cu_tru"], plain)
+	p.field("Đã chết vào lúc:", deathTime(r.Date(registry.ColNgayChet)), plain)
+	p.field("Nơi chết:", f[registry.ColNoiChet], plain)
+	p.field("Nguyên nhân chết:", f[registry.ColNguyenNhan], plain)
+	p.field("Giấy báo tử (số, ngày, cơ quan cấp):", deathNotice(f[registry.ColGiayBaoTu]), plain)
+	p.field("Nơi cư trú cuối cùng:", f[registry.ColNoiCuTru], plain)
 	p.gap(0.25)
 	p.field("Đã được đăng ký khai tử tại:", r.AuthorityName, plain)
 	p.registration(r)
@@ -133,7 +133,7 @@ func deathTime(d vntext.Date) string {
 // "Và", the child.
 func (p *page) recognition(c *Copy) {
 	r, f := c.Record, c.Record.Fields
-	rel := f["quan_he"]
+	rel := f[registry.ColQuanHe]
 	what := "nhận cha, mẹ, con"
 	if l := registry.RelationLabel(rel); l != what {
 		what = l // "cha nhận con"
@@ -146,13 +146,13 @@ func (p *page) recognition(c *Copy) {
 	}
 	p.line("B", "Xác nhận đăng ký việc "+what+" giữa:")
 	block := func(prefix, docLabel string) {
-		p.field("Họ, chữ đệm, tên:", f[prefix+"ho_ten"], name)
-		born := r.Date(prefix + "ngay_sinh")
+		p.field("Họ, chữ đệm, tên:", f[prefix+registry.ColHoTen], name)
+		born := r.Date(prefix + registry.ColNgaySinh)
 		p.field(dateLabel(born), born.Numeric(), plain)
 		p.inline(marginL, right, col{"Giới tính:", partySex(r, prefix), share1, plain},
-			col{"Dân tộc:", f[prefix+"dan_toc"], share2, plain}, col{"Quốc tịch:", f[prefix+"quoc_tich"], share3, plain})
-		p.field(docLabel, f[prefix+"giay_to"], plain)
-		p.field("Nơi cư trú:", f[prefix+"noi_cu_tru"], plain)
+			col{"Dân tộc:", f[prefix+registry.ColDanToc], share2, plain}, col{"Quốc tịch:", f[prefix+registry.ColQuocTich], share3, plain})
+		p.field(docLabel, f[prefix+registry.ColGiayTo], plain)
+		p.field("Nơi cư trú:", f[prefix+registry.ColNoiCuTru], plain)
 	}
 	block(first, "Giấy tờ tùy thân:")
 	p.gap(0.15)
@@ -235,13 +235,13 @@ func deathNotice(v string) string {
 // the parent's as the relation says it ("cha nhận con": the recogniser
 // is the father), else unknown.
 func partySex(r *registry.Record, prefix string) string {
-	if v := r.Fields[prefix+"gioi_tinh"]; v != "" {
+	if v := r.Fields[prefix+registry.ColGioiTinh]; v != "" {
 		return v
 	}
-	if v := extraValue(r, registry.HeaderKey(prefix+"gioi_tinh")); v != "" {
+	if v := extraValue(r, registry.HeaderKey(prefix+registry.ColGioiTinh)); v != "" {
 		return v
 	}
-	rel := r.Fields["quan_he"]
+	rel := r.Fields[registry.ColQuanHe]
 	parent := "nguoi_nhan_"
 	if strings.HasPrefix(rel, "con_nhan_") {
 		parent = "nguoi_duoc_nhan_"

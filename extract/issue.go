@@ -70,20 +70,20 @@ func PayloadValues(c *Copy) []sign.Value {
 	}
 	switch r.Register {
 	case registry.Birth:
-		add("ho_ten", upper(f["ho_ten"]))
-		add("ngay_sinh", r.Date("ngay_sinh").Numeric())
-		add("me", upper(f["me_ho_ten"]))
-		add("cha", upper(f["cha_ho_ten"]))
+		add("ho_ten", upper(f[registry.ColHoTen]))
+		add("ngay_sinh", r.Date(registry.ColNgaySinh).Numeric())
+		add("me", upper(f[registry.PrefixMother+registry.ColHoTen]))
+		add("cha", upper(f[registry.PrefixFather+registry.ColHoTen]))
 	case registry.Marriage:
-		add("vo", upper(f["vo_ho_ten"]))
-		add("chong", upper(f["chong_ho_ten"]))
+		add("vo", upper(f[registry.PrefixWife+registry.ColHoTen]))
+		add("chong", upper(f[registry.PrefixHusband+registry.ColHoTen]))
 	case registry.Death:
-		add("ho_ten", upper(f["ho_ten"]))
-		add("ngay_sinh", r.Date("ngay_sinh").Numeric())
-		add("ngay_chet", r.Date("ngay_chet").Numeric())
+		add("ho_ten", upper(f[registry.ColHoTen]))
+		add("ngay_sinh", r.Date(registry.ColNgaySinh).Numeric())
+		add("ngay_chet", r.Date(registry.ColNgayChet).Numeric())
 	case registry.Recognition:
-		add("nguoi_nhan", upper(f["nguoi_nhan_ho_ten"]))
-		add("duoc_nhan", upper(f["nguoi_duoc_nhan_ho_ten"]))
+		add("nguoi_nhan", upper(f[registry.PrefixRecognizer+registry.ColHoTen]))
+		add("duoc_nhan", upper(f[registry.PrefixRecognized+registry.ColHoTen]))
 	}
 	return vs
 }

@@ -207,14 +207,14 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 
 	// Review flags: personal IDs, the authority code.
 	for _, s := range c.reg.Slots() {
-		field, id := s.Prefix+"so_dinh_danh", rec.Fields[s.Prefix+"so_dinh_danh"]
-		sex := rec.Fields[s.Prefix+"gioi_tinh"]
+		field, id := s.Prefix+registry.ColSoDinhDanh, rec.Fields[s.Prefix+registry.ColSoDinhDanh]
+		sex := rec.Fields[s.Prefix+registry.ColGioiTinh]
 		if id == "" {
 			// A personal ID keyed as the identity document (the spouses of
 			// a marriage, the parties of a recognition) is checked alike;
 			// a spouse's sex is the role's.
-			if doc := registry.DocumentID(rec.Fields[s.Prefix+"giay_to"]); len(doc) == 12 {
-				field, id = s.Prefix+"giay_to", doc
+			if doc := registry.DocumentID(rec.Fields[s.Prefix+registry.ColGiayTo]); len(doc) == 12 {
+				field, id = s.Prefix+registry.ColGiayTo, doc
 				if sex == "" {
 					sex = s.Role.Sex()
 				}
@@ -223,7 +223,7 @@ func (c *converter) convert(n int, cells []string) registry.Row {
 		if id == "" {
 			continue
 		}
-		birth := rec.Date(s.Prefix + "ngay_sinh")
+		birth := rec.Date(s.Prefix + registry.ColNgaySinh)
 		for _, f := range registry.CheckPersonalID(id, sex, birth, c.ref.KnownIDProvince) {
 			f.Field = field
 			flags = append(flags, f)

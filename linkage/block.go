@@ -78,11 +78,11 @@ var rules = map[registry.Register][]Rule{
 			c := &p.P[ksChild]
 			return key(1, id(c.Given), day(c.Birth))
 		}},
-		{Name: "ho_ten_me+ngay_sinh", order: childGiven, Uses: []string{"me_ho_ten", "con_ngay_sinh"}, key: func(p *Profile) uint64 {
+		{Name: "ho_ten_me+ngay_sinh", order: childGiven, Uses: []string{registry.PrefixMother + registry.ColHoTen, "con_ngay_sinh"}, key: func(p *Profile) uint64 {
 			c, m := &p.P[ksChild], &p.P[ksMother]
 			return key(2, id(m.Sur), id(m.Given), day(c.Birth))
 		}},
-		{Name: "ho_ten_cha+ngay_sinh", order: childGiven, Uses: []string{"cha_ho_ten", "con_ngay_sinh"}, key: func(p *Profile) uint64 {
+		{Name: "ho_ten_cha+ngay_sinh", order: childGiven, Uses: []string{registry.PrefixFather + registry.ColHoTen, "con_ngay_sinh"}, key: func(p *Profile) uint64 {
 			c, f := &p.P[ksChild], &p.P[ksFather]
 			return key(3, id(f.Sur), id(f.Given), day(c.Birth))
 		}},
@@ -94,11 +94,11 @@ var rules = map[registry.Register][]Rule{
 			c := &p.P[ksChild]
 			return key(5, id(c.Sur), id(c.Given), year(c.Birth))
 		}},
-		{Name: "ho_ten_me+nam_sinh", order: childGiven, Uses: []string{"me_ho_ten", "con_ngay_sinh"}, coarse: childCoarse, key: func(p *Profile) uint64 {
+		{Name: "ho_ten_me+nam_sinh", order: childGiven, Uses: []string{registry.PrefixMother + registry.ColHoTen, "con_ngay_sinh"}, coarse: childCoarse, key: func(p *Profile) uint64 {
 			c, m := &p.P[ksChild], &p.P[ksMother]
 			return key(6, id(m.Sur), id(m.Given), year(c.Birth))
 		}},
-		{Name: "ho_ten_cha+nam_sinh", order: childGiven, Uses: []string{"cha_ho_ten", "con_ngay_sinh"}, coarse: childCoarse, key: func(p *Profile) uint64 {
+		{Name: "ho_ten_cha+nam_sinh", order: childGiven, Uses: []string{registry.PrefixFather + registry.ColHoTen, "con_ngay_sinh"}, coarse: childCoarse, key: func(p *Profile) uint64 {
 			c, f := &p.P[ksChild], &p.P[ksFather]
 			return key(7, id(f.Sur), id(f.Given), year(c.Birth))
 		}},
@@ -107,20 +107,20 @@ var rules = map[registry.Register][]Rule{
 		}},
 	},
 	registry.Death: {
-		{Name: "ten+ngay_chet", train: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Mid, p.P[ktDeceased].Sur} }, Uses: []string{"ten", "ngay_chet"}, key: func(p *Profile) uint64 {
+		{Name: "ten+ngay_chet", train: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Mid, p.P[ktDeceased].Sur} }, Uses: []string{"ten", registry.ColNgayChet}, key: func(p *Profile) uint64 {
 			return key(1, id(p.P[ktDeceased].Given), day(p.Event))
 		}},
-		{Name: "ho_dem+ngay_chet", narrow: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, 0} }, Uses: []string{"ho", "chu_dem", "ngay_chet"}, key: func(p *Profile) uint64 {
+		{Name: "ho_dem+ngay_chet", narrow: true, order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, 0} }, Uses: []string{"ho", "chu_dem", registry.ColNgayChet}, key: func(p *Profile) uint64 {
 			d := &p.P[ktDeceased]
 			return key(2, id(d.Sur), optional(d.Mid), day(p.Event))
 		}},
-		{Name: "ngay_chet+nam_sinh", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, p.P[ktDeceased].Sur} }, Uses: []string{"ngay_chet", "ngay_sinh"}, key: func(p *Profile) uint64 {
+		{Name: "ngay_chet+nam_sinh", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, p.P[ktDeceased].Sur} }, Uses: []string{registry.ColNgayChet, registry.ColNgaySinh}, key: func(p *Profile) uint64 {
 			return key(3, day(p.Event), year(p.P[ktDeceased].Birth))
 		}},
-		{Name: "ngay_chet+noi_cu_tru", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, p.P[ktDeceased].Sur} }, Uses: []string{"ngay_chet", "noi_cu_tru"}, key: func(p *Profile) uint64 {
+		{Name: "ngay_chet+noi_cu_tru", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Given, p.P[ktDeceased].Sur} }, Uses: []string{registry.ColNgayChet, registry.ColNoiCuTru}, key: func(p *Profile) uint64 {
 			return key(4, day(p.Event), p.Place[1])
 		}},
-		{Name: "ho_ten+nam_chet", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Mid, 0} }, Uses: []string{"ho", "ten", "ngay_chet"}, coarse: func(p *Profile) bool { return p.Event.precision() < 3 }, key: func(p *Profile) uint64 {
+		{Name: "ho_ten+nam_chet", order: func(p *Profile) [2]uint32 { return [2]uint32{p.P[ktDeceased].Mid, 0} }, Uses: []string{"ho", "ten", registry.ColNgayChet}, coarse: func(p *Profile) bool { return p.Event.precision() < 3 }, key: func(p *Profile) uint64 {
 			d := &p.P[ktDeceased]
 			return key(5, id(d.Sur), id(d.Given), year(p.Event))
 		}},

@@ -30,49 +30,49 @@ func (s Spec) Levels() []string { return levelNames[s.Kind] }
 // recognitions both parties.
 var specs = map[registry.Register][]Spec{
 	registry.Birth: {
-		{Name: "con_ho", Label: "Họ", Kind: KindSurname, Cols: []string{"ho_ten"}, TF: true},
-		{Name: "con_chu_dem", Label: "Chữ đệm", Kind: KindMiddle, Cols: []string{"ho_ten"}, TF: true},
-		{Name: "con_ten", Label: "Tên", Kind: KindGiven, Cols: []string{"ho_ten"}, TF: true, Subject: true},
-		{Name: "con_ngay_sinh", Label: "Ngày sinh", Kind: KindDate, Cols: []string{"ngay_sinh"}, Subject: true},
-		{Name: "con_gioi_tinh", Label: "Giới tính", Kind: KindSex, Cols: []string{"gioi_tinh"}, Subject: true},
-		{Name: "con_dinh_danh", Label: "Số định danh", Kind: KindID, Cols: []string{"so_dinh_danh"}, Subject: true},
-		{Name: "noi_sinh", Label: "Nơi sinh", Kind: KindPlace, Index: 0, Cols: []string{"noi_sinh"}},
-		{Name: "que_quan", Label: "Quê quán", Kind: KindPlace, Index: 1, Cols: []string{"que_quan"}},
-		{Name: "me_ho_ten", Label: "Họ tên mẹ", Kind: KindName, Slot: 1, Cols: []string{"me_ho_ten"}, TF: true},
-		{Name: "me_ngay_sinh", Label: "Ngày sinh mẹ", Kind: KindDate, Slot: 1, Cols: []string{"me_ngay_sinh"}},
-		{Name: "cha_ho_ten", Label: "Họ tên cha", Kind: KindName, Slot: 2, Cols: []string{"cha_ho_ten"}, TF: true},
-		{Name: "cha_ngay_sinh", Label: "Ngày sinh cha", Kind: KindDate, Slot: 2, Cols: []string{"cha_ngay_sinh"}},
+		{Name: "con_ho", Label: "Họ", Kind: KindSurname, Cols: []string{registry.ColHoTen}, TF: true},
+		{Name: "con_chu_dem", Label: "Chữ đệm", Kind: KindMiddle, Cols: []string{registry.ColHoTen}, TF: true},
+		{Name: "con_ten", Label: "Tên", Kind: KindGiven, Cols: []string{registry.ColHoTen}, TF: true, Subject: true},
+		{Name: "con_ngay_sinh", Label: "Ngày sinh", Kind: KindDate, Cols: []string{registry.ColNgaySinh}, Subject: true},
+		{Name: "con_gioi_tinh", Label: "Giới tính", Kind: KindSex, Cols: []string{registry.ColGioiTinh}, Subject: true},
+		{Name: "con_dinh_danh", Label: "Số định danh", Kind: KindID, Cols: []string{registry.ColSoDinhDanh}, Subject: true},
+		{Name: registry.ColNoiSinh, Label: "Nơi sinh", Kind: KindPlace, Index: 0, Cols: []string{registry.ColNoiSinh}},
+		{Name: registry.ColQueQuan, Label: "Quê quán", Kind: KindPlace, Index: 1, Cols: []string{registry.ColQueQuan}},
+		{Name: registry.PrefixMother + registry.ColHoTen, Label: "Họ tên mẹ", Kind: KindName, Slot: 1, Cols: []string{registry.PrefixMother + registry.ColHoTen}, TF: true},
+		{Name: registry.PrefixMother + registry.ColNgaySinh, Label: "Ngày sinh mẹ", Kind: KindDate, Slot: 1, Cols: []string{registry.PrefixMother + registry.ColNgaySinh}},
+		{Name: registry.PrefixFather + registry.ColHoTen, Label: "Họ tên cha", Kind: KindName, Slot: 2, Cols: []string{registry.PrefixFather + registry.ColHoTen}, TF: true},
+		{Name: registry.PrefixFather + registry.ColNgaySinh, Label: "Ngày sinh cha", Kind: KindDate, Slot: 2, Cols: []string{registry.PrefixFather + registry.ColNgaySinh}},
 	},
 	registry.Death: {
-		{Name: "ho", Label: "Họ", Kind: KindSurname, Cols: []string{"ho_ten"}, TF: true},
-		{Name: "chu_dem", Label: "Chữ đệm", Kind: KindMiddle, Cols: []string{"ho_ten"}, TF: true},
-		{Name: "ten", Label: "Tên", Kind: KindGiven, Cols: []string{"ho_ten"}, TF: true},
-		{Name: "ngay_sinh", Label: "Ngày sinh", Kind: KindDate, Cols: []string{"ngay_sinh"}},
-		{Name: "gioi_tinh", Label: "Giới tính", Kind: KindSex, Cols: []string{"gioi_tinh"}},
-		{Name: "dinh_danh", Label: "Số định danh", Kind: KindID, Cols: []string{"so_dinh_danh"}},
-		{Name: "ngay_chet", Label: "Ngày chết", Kind: KindDate, Event: true, Cols: []string{"ngay_chet"}},
-		{Name: "noi_chet", Label: "Nơi chết", Kind: KindPlace, Index: 0, Cols: []string{"noi_chet"}},
-		{Name: "noi_cu_tru", Label: "Nơi cư trú cuối cùng", Kind: KindPlace, Index: 1, Cols: []string{"noi_cu_tru"}},
+		{Name: "ho", Label: "Họ", Kind: KindSurname, Cols: []string{registry.ColHoTen}, TF: true},
+		{Name: "chu_dem", Label: "Chữ đệm", Kind: KindMiddle, Cols: []string{registry.ColHoTen}, TF: true},
+		{Name: "ten", Label: "Tên", Kind: KindGiven, Cols: []string{registry.ColHoTen}, TF: true},
+		{Name: registry.ColNgaySinh, Label: "Ngày sinh", Kind: KindDate, Cols: []string{registry.ColNgaySinh}},
+		{Name: registry.ColGioiTinh, Label: "Giới tính", Kind: KindSex, Cols: []string{registry.ColGioiTinh}},
+		{Name: "dinh_danh", Label: "Số định danh", Kind: KindID, Cols: []string{registry.ColSoDinhDanh}},
+		{Name: registry.ColNgayChet, Label: "Ngày chết", Kind: KindDate, Event: true, Cols: []string{registry.ColNgayChet}},
+		{Name: registry.ColNoiChet, Label: "Nơi chết", Kind: KindPlace, Index: 0, Cols: []string{registry.ColNoiChet}},
+		{Name: registry.ColNoiCuTru, Label: "Nơi cư trú cuối cùng", Kind: KindPlace, Index: 1, Cols: []string{registry.ColNoiCuTru}},
 	},
 	registry.Marriage: {
-		{Name: "vo_ho_ten", Label: "Họ tên vợ", Kind: KindName, Slot: 0, Cols: []string{"vo_ho_ten"}, TF: true},
-		{Name: "vo_ngay_sinh", Label: "Ngày sinh vợ", Kind: KindDate, Slot: 0, Cols: []string{"vo_ngay_sinh"}},
-		{Name: "vo_giay_to", Label: "Giấy tờ vợ", Kind: KindID, Slot: 0, Cols: []string{"vo_giay_to"}},
-		{Name: "chong_ho_ten", Label: "Họ tên chồng", Kind: KindName, Slot: 1, Cols: []string{"chong_ho_ten"}, TF: true},
-		{Name: "chong_ngay_sinh", Label: "Ngày sinh chồng", Kind: KindDate, Slot: 1, Cols: []string{"chong_ngay_sinh"}},
-		{Name: "chong_giay_to", Label: "Giấy tờ chồng", Kind: KindID, Slot: 1, Cols: []string{"chong_giay_to"}},
-		{Name: "vo_noi_cu_tru", Label: "Nơi cư trú vợ", Kind: KindPlace, Index: 0, Cols: []string{"vo_noi_cu_tru"}},
-		{Name: "chong_noi_cu_tru", Label: "Nơi cư trú chồng", Kind: KindPlace, Index: 1, Cols: []string{"chong_noi_cu_tru"}},
+		{Name: registry.PrefixWife + registry.ColHoTen, Label: "Họ tên vợ", Kind: KindName, Slot: 0, Cols: []string{registry.PrefixWife + registry.ColHoTen}, TF: true},
+		{Name: registry.PrefixWife + registry.ColNgaySinh, Label: "Ngày sinh vợ", Kind: KindDate, Slot: 0, Cols: []string{registry.PrefixWife + registry.ColNgaySinh}},
+		{Name: registry.PrefixWife + registry.ColGiayTo, Label: "Giấy tờ vợ", Kind: KindID, Slot: 0, Cols: []string{registry.PrefixWife + registry.ColGiayTo}},
+		{Name: registry.PrefixHusband + registry.ColHoTen, Label: "Họ tên chồng", Kind: KindName, Slot: 1, Cols: []string{registry.PrefixHusband + registry.ColHoTen}, TF: true},
+		{Name: registry.PrefixHusband + registry.ColNgaySinh, Label: "Ngày sinh chồng", Kind: KindDate, Slot: 1, Cols: []string{registry.PrefixHusband + registry.ColNgaySinh}},
+		{Name: registry.PrefixHusband + registry.ColGiayTo, Label: "Giấy tờ chồng", Kind: KindID, Slot: 1, Cols: []string{registry.PrefixHusband + registry.ColGiayTo}},
+		{Name: registry.PrefixWife + registry.ColNoiCuTru, Label: "Nơi cư trú vợ", Kind: KindPlace, Index: 0, Cols: []string{registry.PrefixWife + registry.ColNoiCuTru}},
+		{Name: registry.PrefixHusband + registry.ColNoiCuTru, Label: "Nơi cư trú chồng", Kind: KindPlace, Index: 1, Cols: []string{registry.PrefixHusband + registry.ColNoiCuTru}},
 	},
 	registry.Recognition: {
-		{Name: "nguoi_nhan_ho_ten", Label: "Họ tên người nhận", Kind: KindName, Slot: 0, Cols: []string{"nguoi_nhan_ho_ten"}, TF: true},
-		{Name: "nguoi_nhan_ngay_sinh", Label: "Ngày sinh người nhận", Kind: KindDate, Slot: 0, Cols: []string{"nguoi_nhan_ngay_sinh"}},
-		{Name: "nguoi_nhan_giay_to", Label: "Giấy tờ người nhận", Kind: KindID, Slot: 0, Cols: []string{"nguoi_nhan_giay_to"}},
-		{Name: "nguoi_duoc_nhan_ho_ten", Label: "Họ tên người được nhận", Kind: KindName, Slot: 1, Cols: []string{"nguoi_duoc_nhan_ho_ten"}, TF: true, Subject: true},
-		{Name: "nguoi_duoc_nhan_ngay_sinh", Label: "Ngày sinh người được nhận", Kind: KindDate, Slot: 1, Cols: []string{"nguoi_duoc_nhan_ngay_sinh"}, Subject: true},
-		{Name: "nguoi_duoc_nhan_giay_to", Label: "Giấy tờ người được nhận", Kind: KindID, Slot: 1, Cols: []string{"nguoi_duoc_nhan_giay_to"}, Subject: true},
-		{Name: "quan_he", Label: "Quan hệ", Kind: KindCode, Cols: []string{"quan_he"}},
-		{Name: "nguoi_nhan_noi_cu_tru", Label: "Nơi cư trú người nhận", Kind: KindPlace, Index: 0, Cols: []string{"nguoi_nhan_noi_cu_tru"}},
+		{Name: registry.PrefixRecognizer + registry.ColHoTen, Label: "Họ tên người nhận", Kind: KindName, Slot: 0, Cols: []string{registry.PrefixRecognizer + registry.ColHoTen}, TF: true},
+		{Name: registry.PrefixRecognizer + registry.ColNgaySinh, Label: "Ngày sinh người nhận", Kind: KindDate, Slot: 0, Cols: []string{registry.PrefixRecognizer + registry.ColNgaySinh}},
+		{Name: registry.PrefixRecognizer + registry.ColGiayTo, Label: "Giấy tờ người nhận", Kind: KindID, Slot: 0, Cols: []string{registry.PrefixRecognizer + registry.ColGiayTo}},
+		{Name: registry.PrefixRecognized + registry.ColHoTen, Label: "Họ tên người được nhận", Kind: KindName, Slot: 1, Cols: []string{registry.PrefixRecognized + registry.ColHoTen}, TF: true, Subject: true},
+		{Name: registry.PrefixRecognized + registry.ColNgaySinh, Label: "Ngày sinh người được nhận", Kind: KindDate, Slot: 1, Cols: []string{registry.PrefixRecognized + registry.ColNgaySinh}, Subject: true},
+		{Name: registry.PrefixRecognized + registry.ColGiayTo, Label: "Giấy tờ người được nhận", Kind: KindID, Slot: 1, Cols: []string{registry.PrefixRecognized + registry.ColGiayTo}, Subject: true},
+		{Name: registry.ColQuanHe, Label: "Quan hệ", Kind: KindCode, Cols: []string{registry.ColQuanHe}},
+		{Name: registry.PrefixRecognizer + registry.ColNoiCuTru, Label: "Nơi cư trú người nhận", Kind: KindPlace, Index: 0, Cols: []string{registry.PrefixRecognizer + registry.ColNoiCuTru}},
 	},
 }
 
@@ -95,16 +95,16 @@ var guards = map[registry.Register][]struct {
 	},
 	registry.Death: {
 		{"ten", []uint8{givenExact, givenFoldASCII}, []uint8{givenIY, givenEdit1}},
-		{"ngay_chet", []uint8{dateDay, dateCompatible}, nil},
+		{registry.ColNgayChet, []uint8{dateDay, dateCompatible}, nil},
 	},
 	registry.Marriage: {
-		{"vo_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
-		{"chong_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{registry.PrefixWife + registry.ColHoTen, []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{registry.PrefixHusband + registry.ColHoTen, []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
 	},
 	registry.Recognition: {
-		{"nguoi_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
-		{"nguoi_duoc_nhan_ho_ten", []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
-		{"nguoi_duoc_nhan_ngay_sinh", []uint8{dateDay, dateCompatible, dateSwap}, nil},
+		{registry.PrefixRecognizer + registry.ColHoTen, []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{registry.PrefixRecognized + registry.ColHoTen, []uint8{nameExact, nameFoldASCII, nameSurGiven}, []uint8{nameFuzzy}},
+		{registry.PrefixRecognized + registry.ColNgaySinh, []uint8{dateDay, dateCompatible, dateSwap}, nil},
 	},
 }
 
@@ -208,9 +208,9 @@ func defaultAlternatives(reg registry.Register) []Alternative {
 		return []Alternative{twin, sibling}
 	case registry.Recognition:
 		sibling.PriorBits = math.Log2(dup / 0.2)
-		sibling.U["nguoi_duoc_nhan_ho_ten"] = name(.003)
-		sibling.U["nguoi_duoc_nhan_ngay_sinh"] = []float64{0, .01, .003, 1e-4, .005, .05, .9319}
-		sibling.U["nguoi_duoc_nhan_giay_to"] = id
+		sibling.U[registry.PrefixRecognized+registry.ColHoTen] = name(.003)
+		sibling.U[registry.PrefixRecognized+registry.ColNgaySinh] = []float64{0, .01, .003, 1e-4, .005, .05, .9319}
+		sibling.U[registry.PrefixRecognized+registry.ColGiayTo] = id
 		return []Alternative{sibling}
 	}
 	return nil

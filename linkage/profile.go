@@ -170,10 +170,10 @@ type layout struct {
 }
 
 var layouts = map[registry.Register]layout{
-	registry.Birth:       {slots: registry.Birth.Slots(), places: []string{"noi_sinh", "que_quan"}},
-	registry.Death:       {slots: registry.Death.Slots(), places: []string{"noi_chet", "noi_cu_tru"}, event: "ngay_chet"},
-	registry.Marriage:    {slots: registry.Marriage.Slots(), places: []string{"vo_noi_cu_tru", "chong_noi_cu_tru"}},
-	registry.Recognition: {slots: registry.Recognition.Slots(), places: []string{"nguoi_nhan_noi_cu_tru"}, extra: "quan_he"},
+	registry.Birth:       {slots: registry.Birth.Slots(), places: []string{registry.ColNoiSinh, registry.ColQueQuan}},
+	registry.Death:       {slots: registry.Death.Slots(), places: []string{registry.ColNoiChet, registry.ColNoiCuTru}, event: registry.ColNgayChet},
+	registry.Marriage:    {slots: registry.Marriage.Slots(), places: []string{registry.PrefixWife + registry.ColNoiCuTru, registry.PrefixHusband + registry.ColNoiCuTru}},
+	registry.Recognition: {slots: registry.Recognition.Slots(), places: []string{registry.PrefixRecognizer + registry.ColNoiCuTru}, extra: registry.ColQuanHe},
 }
 
 // builder turns records into profiles; one per goroutine.
@@ -213,7 +213,7 @@ func (b *builder) profile(r *registry.Record) Profile {
 }
 
 func (b *builder) person(r *registry.Record, prefix string) Person {
-	full := r.Fields[prefix+"ho_ten"]
+	full := r.Fields[prefix+registry.ColHoTen]
 	if full == "" {
 		return Person{}
 	}
@@ -231,19 +231,19 @@ func (b *builder) person(r *registry.Record, prefix string) Person {
 		}
 		b.names[full] = p
 	}
-	if d, err := vntext.ParseISODate(r.Fields[prefix+"ngay_sinh"]); err == nil {
+	if d, err := vntext.ParseISODate(r.Fields[prefix+registry.ColNgaySinh]); err == nil {
 		p.Birth = packDate(d)
 	}
-	switch vntext.FoldKey(r.Fields[prefix+"gioi_tinh"]) {
+	switch vntext.FoldKey(r.Fields[prefix+registry.ColGioiTinh]) {
 	case "nam":
 		p.Sex = 1
 	case "nu":
 		p.Sex = 2
 	}
-	p.Group = b.group(r.Fields[prefix+"dan_toc"], r.Fields[prefix+"quoc_tich"])
-	p.PID = packID(r.Fields[prefix+"so_dinh_danh"])
+	p.Group = b.group(r.Fields[prefix+registry.ColDanToc], r.Fields[prefix+registry.ColQuocTich])
+	p.PID = packID(r.Fields[prefix+registry.ColSoDinhDanh])
 	if p.PID == 0 {
-		p.PID = packID(r.Fields[prefix+"giay_to"])
+		p.PID = packID(r.Fields[prefix+registry.ColGiayTo])
 	}
 	return p
 }

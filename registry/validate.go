@@ -198,13 +198,13 @@ func (r *Record) Validate(today time.Time) error {
 	var rules []order
 	switch r.Register {
 	case Birth:
-		rules = []order{{"ngay_sinh", ColRegisteredOn}, {"me_ngay_sinh", "ngay_sinh"}, {"cha_ngay_sinh", "ngay_sinh"}}
+		rules = []order{{ColNgaySinh, ColRegisteredOn}, {PrefixMother + ColNgaySinh, ColNgaySinh}, {PrefixFather + ColNgaySinh, ColNgaySinh}}
 	case Marriage:
-		rules = []order{{"chong_ngay_sinh", ColRegisteredOn}, {"vo_ngay_sinh", ColRegisteredOn}}
+		rules = []order{{PrefixHusband + ColNgaySinh, ColRegisteredOn}, {PrefixWife + ColNgaySinh, ColRegisteredOn}}
 	case Death:
-		rules = []order{{"ngay_sinh", "ngay_chet"}, {"ngay_chet", ColRegisteredOn}, {"ngay_sinh", ColRegisteredOn}}
+		rules = []order{{ColNgaySinh, ColNgayChet}, {ColNgayChet, ColRegisteredOn}, {ColNgaySinh, ColRegisteredOn}}
 	case Recognition:
-		rules = []order{{"nguoi_nhan_ngay_sinh", ColRegisteredOn}, {"nguoi_duoc_nhan_ngay_sinh", ColRegisteredOn}}
+		rules = []order{{PrefixRecognizer + ColNgaySinh, ColRegisteredOn}, {PrefixRecognized + ColNgaySinh, ColRegisteredOn}}
 	}
 	for _, o := range rules {
 		b, a := r.Date(o.before), r.Date(o.after)

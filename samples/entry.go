@@ -102,26 +102,26 @@ func (e *entry) get(col string) value {
 		return value{s: string(e.kind)}
 	case registry.ColNotes:
 		return value{s: e.notes}
-	case "noi_sinh":
+	case registry.ColNoiSinh:
 		return value{s: e.birthPlace}
-	case "que_quan":
+	case registry.ColQueQuan:
 		return value{s: e.hometown}
-	case "nguoi_di_khai":
+	case registry.ColNguoiDiKhai:
 		return value{s: e.declarant}
-	case "quan_he_nguoi_di_khai":
+	case registry.ColQuanHeNguoiDiKhai:
 		return value{s: e.declRel}
-	case "ngay_chet":
+	case registry.ColNgayChet:
 		return value{d: e.death}
-	case "noi_chet":
+	case registry.ColNoiChet:
 		return value{s: e.deathPlace}
-	case "nguyen_nhan":
+	case registry.ColNguyenNhan:
 		return value{s: e.cause}
-	case "giay_bao_tu":
+	case registry.ColGiayBaoTu:
 		return value{s: e.notice}
-	case "quan_he":
+	case registry.ColQuanHe:
 		return value{s: e.relation}
 	}
-	if e.reg == registry.Death && col == "noi_cu_tru" {
+	if e.reg == registry.Death && col == registry.ColNoiCuTru {
 		return value{s: e.subj.res}
 	}
 	prefix, field := splitPersonColumn(e.reg, col)
@@ -130,19 +130,19 @@ func (e *entry) get(col string) value {
 		return value{}
 	}
 	switch field {
-	case "ho_ten":
+	case registry.ColHoTen:
 		return value{s: p.name}
-	case "ngay_sinh":
+	case registry.ColNgaySinh:
 		return value{d: p.birth}
-	case "gioi_tinh":
+	case registry.ColGioiTinh:
 		return value{s: p.sex}
-	case "dan_toc":
+	case registry.ColDanToc:
 		return value{s: p.ethnic}
-	case "quoc_tich":
+	case registry.ColQuocTich:
 		return value{s: p.nat}
-	case "noi_cu_tru":
+	case registry.ColNoiCuTru:
 		return value{s: p.res}
-	case "so_dinh_danh", "giay_to":
+	case registry.ColSoDinhDanh, registry.ColGiayTo:
 		return value{s: p.id}
 	}
 	return value{}
@@ -167,10 +167,10 @@ func splitPersonColumn(reg registry.Register, col string) (prefix, field string)
 // dateOrder lists the order rules of the ingest: the first date of each
 // pair must not lie certainly after the second.
 var dateOrder = map[registry.Register][][2]string{
-	registry.Birth:       {{"ngay_sinh", "ngay_dang_ky"}, {"me_ngay_sinh", "ngay_sinh"}, {"cha_ngay_sinh", "ngay_sinh"}},
-	registry.Marriage:    {{"chong_ngay_sinh", "ngay_dang_ky"}, {"vo_ngay_sinh", "ngay_dang_ky"}},
-	registry.Death:       {{"ngay_sinh", "ngay_chet"}, {"ngay_chet", "ngay_dang_ky"}, {"ngay_sinh", "ngay_dang_ky"}},
-	registry.Recognition: {{"nguoi_nhan_ngay_sinh", "ngay_dang_ky"}, {"nguoi_duoc_nhan_ngay_sinh", "ngay_dang_ky"}},
+	registry.Birth:       {{registry.ColNgaySinh, registry.ColRegisteredOn}, {registry.PrefixMother + registry.ColNgaySinh, registry.ColNgaySinh}, {registry.PrefixFather + registry.ColNgaySinh, registry.ColNgaySinh}},
+	registry.Marriage:    {{registry.PrefixHusband + registry.ColNgaySinh, registry.ColRegisteredOn}, {registry.PrefixWife + registry.ColNgaySinh, registry.ColRegisteredOn}},
+	registry.Death:       {{registry.ColNgaySinh, registry.ColNgayChet}, {registry.ColNgayChet, registry.ColRegisteredOn}, {registry.ColNgaySinh, registry.ColRegisteredOn}},
+	registry.Recognition: {{registry.PrefixRecognizer + registry.ColNgaySinh, registry.ColRegisteredOn}, {registry.PrefixRecognized + registry.ColNgaySinh, registry.ColRegisteredOn}},
 }
 
 // orderOK reports whether the entry's dates are possible and in order, as
@@ -284,45 +284,45 @@ func (e *entry) set(col string, v value) {
 	case registry.ColNotes:
 		e.notes = v.s
 		return
-	case "noi_sinh":
+	case registry.ColNoiSinh:
 		e.birthPlace = v.s
 		return
-	case "que_quan":
+	case registry.ColQueQuan:
 		e.hometown = v.s
 		return
-	case "nguoi_di_khai":
+	case registry.ColNguoiDiKhai:
 		e.declarant = v.s
 		return
-	case "quan_he_nguoi_di_khai":
+	case registry.ColQuanHeNguoiDiKhai:
 		e.declRel = v.s
 		return
-	case "ngay_chet":
+	case registry.ColNgayChet:
 		e.death = v.d
 		return
-	case "noi_chet":
+	case registry.ColNoiChet:
 		e.deathPlace = v.s
 		return
-	case "nguyen_nhan":
+	case registry.ColNguyenNhan:
 		e.cause = v.s
 		return
-	case "giay_bao_tu":
+	case registry.ColGiayBaoTu:
 		e.notice = v.s
 		return
 	}
-	if e.reg == registry.Death && col == "noi_cu_tru" {
+	if e.reg == registry.Death && col == registry.ColNoiCuTru {
 		e.subj.res = v.s
 		return
 	}
 	prefix, field := splitPersonColumn(e.reg, col)
 	p := e.slot(prefix)
 	switch field {
-	case "ho_ten":
+	case registry.ColHoTen:
 		p.name = v.s
-	case "ngay_sinh":
+	case registry.ColNgaySinh:
 		p.birth = v.d
-	case "dan_toc":
+	case registry.ColDanToc:
 		p.ethnic = v.s
-	case "noi_cu_tru":
+	case registry.ColNoiCuTru:
 		p.res = v.s
 	}
 }

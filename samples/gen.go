@@ -700,7 +700,7 @@ func (g *gen) corrupt(e *entry, r *rand.Rand, n int) {
 			continue
 		}
 		before := *e
-		col := t.col + "ho_ten"
+		col := t.col + registry.ColHoTen
 		ok := false
 		switch k {
 		case "drop_diacritics":
@@ -711,7 +711,7 @@ func (g *gen) corrupt(e *entry, r *rand.Rand, n int) {
 		case "typo":
 			p.name, ok = typo(r, p.name)
 		case "day_month_swap":
-			col = t.col + "ngay_sinh"
+			col = t.col + registry.ColNgaySinh
 			if d := p.birth; d.prec() == 3 && d.d <= 12 && d.d != d.m {
 				p.birth.d, p.birth.m = d.m, d.d
 				ok = true
@@ -724,7 +724,7 @@ func (g *gen) corrupt(e *entry, r *rand.Rand, n int) {
 				ok = true
 			}
 		case "year_only_birth":
-			col = t.col + "ngay_sinh"
+			col = t.col + registry.ColNgaySinh
 			if p.birth.prec() >= 2 {
 				p.birth = date{y: p.birth.y}
 				ok = true
@@ -756,34 +756,34 @@ func (g *gen) dropOptional(e *entry, r *rand.Rand) string {
 	switch e.reg {
 	case registry.Birth:
 		opts = []opt{
-			{"me_ngay_sinh", !e.mother.birth.zero(), func() { e.mother.birth = date{} }},
-			{"cha_ngay_sinh", !e.father.birth.zero(), func() { e.father.birth = date{} }},
-			{"noi_sinh", e.birthPlace != "", func() { e.birthPlace = "" }},
-			{"que_quan", e.hometown != "", func() { e.hometown = "" }},
-			{"dan_toc", e.subj.ethnic != "", func() { e.subj.ethnic = "" }},
-			{"so_dinh_danh", e.subj.id != "", func() { e.subj.id = "" }},
+			{registry.PrefixMother + registry.ColNgaySinh, !e.mother.birth.zero(), func() { e.mother.birth = date{} }},
+			{registry.PrefixFather + registry.ColNgaySinh, !e.father.birth.zero(), func() { e.father.birth = date{} }},
+			{registry.ColNoiSinh, e.birthPlace != "", func() { e.birthPlace = "" }},
+			{registry.ColQueQuan, e.hometown != "", func() { e.hometown = "" }},
+			{registry.ColDanToc, e.subj.ethnic != "", func() { e.subj.ethnic = "" }},
+			{registry.ColSoDinhDanh, e.subj.id != "", func() { e.subj.id = "" }},
 		}
 	case registry.Death:
 		opts = []opt{
-			{"ngay_sinh", !e.subj.birth.zero(), func() { e.subj.birth = date{} }},
-			{"nguyen_nhan", e.cause != "", func() { e.cause = "" }},
-			{"giay_bao_tu", e.notice != "", func() { e.notice = "" }},
-			{"noi_chet", e.deathPlace != "", func() { e.deathPlace = "" }},
-			{"ngay_chet", e.death.hasTime, func() { e.death = e.death.dayOnly() }},
-			{"so_dinh_danh", e.subj.id != "", func() { e.subj.id = "" }},
+			{registry.ColNgaySinh, !e.subj.birth.zero(), func() { e.subj.birth = date{} }},
+			{registry.ColNguyenNhan, e.cause != "", func() { e.cause = "" }},
+			{registry.ColGiayBaoTu, e.notice != "", func() { e.notice = "" }},
+			{registry.ColNoiChet, e.deathPlace != "", func() { e.deathPlace = "" }},
+			{registry.ColNgayChet, e.death.hasTime, func() { e.death = e.death.dayOnly() }},
+			{registry.ColSoDinhDanh, e.subj.id != "", func() { e.subj.id = "" }},
 		}
 	case registry.Marriage:
 		opts = []opt{
-			{"chong_giay_to", e.husband.id != "", func() { e.husband.id = "" }},
-			{"vo_giay_to", e.wife.id != "", func() { e.wife.id = "" }},
-			{"chong_dan_toc", e.husband.ethnic != "", func() { e.husband.ethnic = "" }},
-			{"vo_noi_cu_tru", e.wife.res != "", func() { e.wife.res = "" }},
+			{registry.PrefixHusband + registry.ColGiayTo, e.husband.id != "", func() { e.husband.id = "" }},
+			{registry.PrefixWife + registry.ColGiayTo, e.wife.id != "", func() { e.wife.id = "" }},
+			{registry.PrefixHusband + registry.ColDanToc, e.husband.ethnic != "", func() { e.husband.ethnic = "" }},
+			{registry.PrefixWife + registry.ColNoiCuTru, e.wife.res != "", func() { e.wife.res = "" }},
 		}
 	default:
 		opts = []opt{
-			{"nguoi_nhan_giay_to", e.recog.id != "", func() { e.recog.id = "" }},
-			{"nguoi_duoc_nhan_giay_to", e.recognized.id != "", func() { e.recognized.id = "" }},
-			{"nguoi_nhan_noi_cu_tru", e.recog.res != "", func() { e.recog.res = "" }},
+			{registry.PrefixRecognizer + registry.ColGiayTo, e.recog.id != "", func() { e.recog.id = "" }},
+			{registry.PrefixRecognized + registry.ColGiayTo, e.recognized.id != "", func() { e.recognized.id = "" }},
+			{registry.PrefixRecognizer + registry.ColNoiCuTru, e.recog.res != "", func() { e.recog.res = "" }},
 		}
 	}
 	var have []opt

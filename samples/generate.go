@@ -614,7 +614,7 @@ func (g *gen) conflictVariant(e *entry, st *fileStyle, first *truthRow, r *rand.
 			if c.name == registry.ColAuthorityName {
 				continue
 			}
-			if c.name == "noi_sinh" {
+			if c.name == registry.ColNoiSinh {
 				v.s = maternity[r.IntN(len(maternity))]
 			} else {
 				v.s = address(r, g.geo.randomWard(r), e.regDate.y)

@@ -216,18 +216,18 @@ func optionalShare(reg registry.Register, col string, year int) int {
 		return 50
 	case registry.ColScan:
 		return 35
-	case "so_dinh_danh":
+	case registry.ColSoDinhDanh:
 		if year >= 2016 {
 			return 95
 		}
 		return 40
-	case "que_quan":
+	case registry.ColQueQuan:
 		return 50
-	case "quan_he_nguoi_di_khai", "giay_bao_tu":
+	case registry.ColQuanHeNguoiDiKhai, registry.ColGiayBaoTu:
 		return 70
 	}
 	if strings.HasPrefix(col, "me_") || strings.HasPrefix(col, "cha_") {
-		if strings.HasSuffix(col, "ho_ten") {
+		if strings.HasSuffix(col, registry.ColHoTen) {
 			return 98
 		}
 		return 80
@@ -325,7 +325,7 @@ func (g *gen) render(f *fileSpec, st *fileStyle, e *entry, row int, id ident, k 
 	keep := map[string]bool{} // values a designed row must show
 	switch k {
 	case rkIDMismatch:
-		keep["ngay_sinh"], keep["gioi_tinh"] = true, true
+		keep[registry.ColNgaySinh], keep[registry.ColGioiTinh] = true, true
 	}
 	if designed(e.design) {
 		for _, c := range familyColumns {
@@ -418,7 +418,7 @@ func (g *gen) render(f *fileSpec, st *fileStyle, e *entry, row int, id ident, k 
 
 // familyColumns are shown in every row of a designed look-alike: the
 // parents are what tells twins, siblings, father and son apart.
-var familyColumns = []string{"ngay_sinh", "me_ho_ten", "me_ngay_sinh", "cha_ho_ten", "cha_ngay_sinh"}
+var familyColumns = []string{registry.ColNgaySinh, registry.PrefixMother + registry.ColHoTen, registry.PrefixMother + registry.ColNgaySinh, registry.PrefixFather + registry.ColHoTen, registry.PrefixFather + registry.ColNgaySinh}
 
 // designed reports whether an entry is one of a designed pair.
 func designed(design string) bool {
@@ -500,13 +500,13 @@ func (g *gen) applicable(f *fileSpec, st *fileStyle, e *entry, k rowKind) bool {
 	case rkInvalidDate:
 		return true // ngay_dang_ky is always there
 	case rkIDMismatch, rkIDMalformed, rkIDUnknownProvince:
-		if !has("so_dinh_danh") || e.subj.birth.y < 1900 {
+		if !has(registry.ColSoDinhDanh) || e.subj.birth.y < 1900 {
 			return false
 		}
-		return k != rkIDMismatch || f.reg == registry.Birth || has("ngay_sinh") || has("gioi_tinh")
+		return k != rkIDMismatch || f.reg == registry.Birth || has(registry.ColNgaySinh) || has(registry.ColGioiTinh)
 	case rkUnknownValue:
-		return has(registry.ColRegKind) || (f.reg == registry.Recognition && has("quan_he")) ||
-			(f.reg == registry.Death && has("gioi_tinh"))
+		return has(registry.ColRegKind) || (f.reg == registry.Recognition && has(registry.ColQuanHe)) ||
+			(f.reg == registry.Death && has(registry.ColGioiTinh))
 	}
 	return true
 }
@@ -580,8 +580,8 @@ func (g *gen) applyKind(f *fileSpec, st *fileStyle, e *entry, o *rowOut, k rowKi
 		tr.rejectCol = col
 	case rkInvalidValue:
 		if reg == registry.Birth && r.IntN(2) == 0 {
-			setCell("gioi_tinh", junkSexes[r.IntN(len(junkSexes))])
-			tr.rejectCol = "gioi_tinh"
+			setCell(registry.ColGioiTinh, junkSexes[r.IntN(len(junkSexes))])
+			tr.rejectCol = registry.ColGioiTinh
 		} else {
 			setCell(registry.ColAuthorityCode, junkCodes[r.IntN(len(junkCodes))])
 			tr.rejectCol = registry.ColAuthorityCode
@@ -592,7 +592,7 @@ func (g *gen) applyKind(f *fileSpec, st *fileStyle, e *entry, o *rowOut, k rowKi
 		id := personalID("79", p.sex, p.birth.y, serial)
 		switch k {
 		case rkIDMismatch:
-			if o.shown(st, "ngay_sinh") {
+			if o.shown(st, registry.ColNgaySinh) {
 				yy := (p.birth.y%100 + 1 + r.IntN(8)) % 100
 				id = id[:4] + fmt.Sprintf("%02d", yy) + id[6:]
 			} else {
@@ -613,7 +613,7 @@ func (g *gen) applyKind(f *fileSpec, st *fileStyle, e *entry, o *rowOut, k rowKi
 		case rkIDUnknownProvince:
 			id = "0" + g.geo.badProv[r.IntN(len(g.geo.badProv))] + id[3:]
 		}
-		setCell("so_dinh_danh", id)
+		setCell(registry.ColSoDinhDanh, id)
 	case rkUnknownAuthority:
 		setCell(registry.ColAuthorityCode, f.auth.fake)
 		tr.identity.AuthorityCode = f.auth.fake
@@ -622,15 +622,15 @@ func (g *gen) applyKind(f *fileSpec, st *fileStyle, e *entry, o *rowOut, k rowKi
 		if st.colIndex(registry.ColRegKind) >= 0 {
 			opts = append(opts, func() { setCell(registry.ColRegKind, junkKinds[r.IntN(len(junkKinds))]) })
 		}
-		if reg == registry.Recognition && st.colIndex("quan_he") >= 0 {
-			opts = append(opts, func() { setCell("quan_he", junkRels[r.IntN(len(junkRels))]) })
+		if reg == registry.Recognition && st.colIndex(registry.ColQuanHe) >= 0 {
+			opts = append(opts, func() { setCell(registry.ColQuanHe, junkRels[r.IntN(len(junkRels))]) })
 		}
-		if reg == registry.Death && st.colIndex("gioi_tinh") >= 0 {
+		if reg == registry.Death && st.colIndex(registry.ColGioiTinh) >= 0 {
 			opts = append(opts, func() {
-				setCell("gioi_tinh", junkSexes[r.IntN(len(junkSexes))])
+				setCell(registry.ColGioiTinh, junkSexes[r.IntN(len(junkSexes))])
 				// an ID would now be checked without a sex: keep the row to
 				// one flag by leaving the ID out
-				if i := st.colIndex("so_dinh_danh"); i >= 0 {
+				if i := st.colIndex(registry.ColSoDinhDanh); i >= 0 {
 					o.cells[i], o.omit[i] = st.marker, st.jsonOmit
 					tr.has[st.cols[i].idx] = false
 				}
@@ -687,25 +687,25 @@ func (g *gen) impossibleDate(reg registry.Register, st *fileStyle, e *entry, o *
 	has := func(c string) bool { return st.colIndex(c) >= 0 }
 	switch reg {
 	case registry.Birth:
-		opts = append(opts, opt{"ngay_sinh", func() string { return rd.addDays(20 + r.IntN(280)).format(st.dateForm) }})
-		for _, c := range []string{"me_ngay_sinh", "cha_ngay_sinh"} {
+		opts = append(opts, opt{registry.ColNgaySinh, func() string { return rd.addDays(20 + r.IntN(280)).format(st.dateForm) }})
+		for _, c := range []string{registry.PrefixMother + registry.ColNgaySinh, registry.PrefixFather + registry.ColNgaySinh} {
 			if has(c) {
 				c := c
 				opts = append(opts, opt{c, func() string { return fmt.Sprint(e.subj.birth.y + 2 + r.IntN(9)) }})
 			}
 		}
 	case registry.Death:
-		opts = append(opts, opt{"ngay_chet", func() string { return rd.addDays(3 + r.IntN(200)).format(st.dateForm) }})
-		if has("ngay_sinh") {
-			opts = append(opts, opt{"ngay_sinh", func() string { return fmt.Sprint(e.death.y + 1 + r.IntN(5)) }})
+		opts = append(opts, opt{registry.ColNgayChet, func() string { return rd.addDays(3 + r.IntN(200)).format(st.dateForm) }})
+		if has(registry.ColNgaySinh) {
+			opts = append(opts, opt{registry.ColNgaySinh, func() string { return fmt.Sprint(e.death.y + 1 + r.IntN(5)) }})
 		}
 	case registry.Marriage:
-		for _, c := range []string{"chong_ngay_sinh", "vo_ngay_sinh"} {
+		for _, c := range []string{registry.PrefixHusband + registry.ColNgaySinh, registry.PrefixWife + registry.ColNgaySinh} {
 			c := c
 			opts = append(opts, opt{c, func() string { return fmt.Sprint(rd.y + 1 + r.IntN(3)) }})
 		}
 	case registry.Recognition:
-		opts = append(opts, opt{"nguoi_duoc_nhan_ngay_sinh", func() string { return rd.addDays(10 + r.IntN(290)).format(st.dateForm) }})
+		opts = append(opts, opt{registry.PrefixRecognized + registry.ColNgaySinh, func() string { return rd.addDays(10 + r.IntN(290)).format(st.dateForm) }})
 	}
 	op := opts[r.IntN(len(opts))]
 	return op.col, op.raw()

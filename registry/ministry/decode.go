@@ -519,31 +519,31 @@ func (f *fieldSetter) person(spec personSpec, p *xPerson) {
 	}
 	key := spec.key
 	if p.SoDinhDanh != "" {
-		f.set(key("so_dinh_danh"), p.SoDinhDanh)
+		f.set(key(registry.ColSoDinhDanh), p.SoDinhDanh)
 	} else {
-		f.set(key("so_dinh_danh"), p.SoCMND)
+		f.set(key(registry.ColSoDinhDanh), p.SoCMND)
 	}
 	if n := p.HoVaTen; n != nil {
-		f.set(key("ho_ten"), joinName(n.Ho, n.ChuDem, n.Ten))
+		f.set(key(registry.ColHoTen), joinName(n.Ho, n.ChuDem, n.Ten))
 	}
-	f.set(key("gioi_tinh"), sexValue(p.GioiTinh))
+	f.set(key(registry.ColGioiTinh), sexValue(p.GioiTinh))
 	if p.DanToc != nil {
-		f.set(key("dan_toc"), p.DanToc.Name)
+		f.set(key(registry.ColDanToc), p.DanToc.Name)
 	}
 	if c := p.QuocTich; c != nil {
 		if c.Written != "" {
-			f.set(key("quoc_tich"), c.Written)
+			f.set(key(registry.ColQuocTich), c.Written)
 		} else {
-			f.set(key("quoc_tich"), c.Code)
+			f.set(key(registry.ColQuocTich), c.Code)
 		}
 	}
 	if p.BirthDate != nil {
-		f.date(key("ngay_sinh"), &p.BirthDate.Date)
+		f.date(key(registry.ColNgaySinh), &p.BirthDate.Date)
 	}
-	f.place(key("que_quan"), p.QueQuan)
-	f.place(key("noi_cu_tru"), p.ThuongTru)
-	f.place(key("noi_sinh"), p.NoiSinh)
-	f.set(key("giay_to"), p.GiayTo)
+	f.place(key(registry.ColQueQuan), p.QueQuan)
+	f.place(key(registry.ColNoiCuTru), p.ThuongTru)
+	f.place(key(registry.ColNoiSinh), p.NoiSinh)
+	f.set(key(registry.ColGiayTo), p.GiayTo)
 	if spec.declarant {
 		f.set(colDeclarantRelation, p.QuanHe)
 	}

@@ -402,19 +402,19 @@ func (e *Encoder) person(r *registry.Record, p personSpec) {
 	mark := len(x.b)
 	x.open(p.elem)
 	empty := len(x.b)
-	e.personalID(r, p.key("so_dinh_danh"))
+	e.personalID(r, p.key(registry.ColSoDinhDanh))
 	if p.related {
-		e.country(r, p.key("quoc_tich"))
-		e.name(r, p.key("ho_ten"))
-		e.birthDate(r, p.key("ngay_sinh"))
-		e.ethnic(r, p.key("dan_toc"))
-		e.placeField(r, "dc:ThuongTru", p.key("noi_cu_tru"))
+		e.country(r, p.key(registry.ColQuocTich))
+		e.name(r, p.key(registry.ColHoTen))
+		e.birthDate(r, p.key(registry.ColNgaySinh))
+		e.ethnic(r, p.key(registry.ColDanToc))
+		e.placeField(r, "dc:ThuongTru", p.key(registry.ColNoiCuTru))
 	} else {
-		e.name(r, p.key("ho_ten"))
-		e.sex(r, p.key("gioi_tinh"))
-		e.ethnic(r, p.key("dan_toc"))
-		e.country(r, p.key("quoc_tich"))
-		e.birthDate(r, p.key("ngay_sinh"))
+		e.name(r, p.key(registry.ColHoTen))
+		e.sex(r, p.key(registry.ColGioiTinh))
+		e.ethnic(r, p.key(registry.ColDanToc))
+		e.country(r, p.key(registry.ColQuocTich))
+		e.birthDate(r, p.key(registry.ColNgaySinh))
 		if p.birthRegistration && len(x.b) > empty && r.Fields[registry.ColRegKind] != string(registry.KindRecordedAbroad) {
 			// The entry registers this birth: the authority is the place
 			// of birth registration. (A birth recorded from abroad was
@@ -426,14 +426,14 @@ func (e *Encoder) person(r *registry.Record, p personSpec) {
 			x.leaf("dc:QuocGia", "VN")
 			x.end("dc:NoiDangKyKhaiSinh")
 		}
-		e.placeField(r, "dc:QueQuan", p.key("que_quan"))
-		e.placeField(r, "dc:ThuongTru", p.key("noi_cu_tru"))
+		e.placeField(r, "dc:QueQuan", p.key(registry.ColQueQuan))
+		e.placeField(r, "dc:ThuongTru", p.key(registry.ColNoiCuTru))
 		for _, n := range p.nested {
 			e.person(r, n)
 		}
 	}
-	e.placeField(r, "ht:NoiSinh", p.key("noi_sinh"))
-	e.textField(r, "ht:GiayToTuyThan", p.key("giay_to"))
+	e.placeField(r, "ht:NoiSinh", p.key(registry.ColNoiSinh))
+	e.textField(r, "ht:GiayToTuyThan", p.key(registry.ColGiayTo))
 	if p.declarant {
 		e.textField(r, "ht:QuanHeVoiNguoiDuocKhai", colDeclarantRelation)
 	}

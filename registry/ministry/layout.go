@@ -24,15 +24,15 @@ type personSpec struct {
 
 // Columns of the declarant of a birth or death.
 const (
-	colDeclarant         = "nguoi_di_khai"
-	colDeclarantRelation = "quan_he_nguoi_di_khai"
+	colDeclarant         = registry.ColNguoiDiKhai
+	colDeclarantRelation = registry.ColQuanHeNguoiDiKhai
 )
 
-// key returns the column of a person field ("ho_ten", "ngay_sinh", ...) for
+// key returns the column of a person field (registry.ColHoTen, registry.ColNgaySinh, ...) for
 // this person, or "" when the person has no such column.
 func (p personSpec) key(base string) string {
 	if p.declarant {
-		if base == "ho_ten" {
+		if base == registry.ColHoTen {
 			return colDeclarant
 		}
 		return ""
@@ -41,7 +41,7 @@ func (p personSpec) key(base string) string {
 }
 
 // personBases are the person fields of the batch format.
-var personBases = []string{"so_dinh_danh", "ho_ten", "gioi_tinh", "dan_toc", "quoc_tich", "ngay_sinh", "que_quan", "noi_cu_tru", "noi_sinh", "giay_to"}
+var personBases = []string{registry.ColSoDinhDanh, registry.ColHoTen, registry.ColGioiTinh, registry.ColDanToc, registry.ColQuocTich, registry.ColNgaySinh, registry.ColQueQuan, registry.ColNoiCuTru, registry.ColNoiSinh, registry.ColGiayTo}
 
 var (
 	declarantSpec = personSpec{elem: "ht:NguoiDiKhai", related: true, declarant: true}
@@ -60,11 +60,11 @@ var (
 
 // Event columns of a death and a recognition.
 const (
-	colDeathTime   = "ngay_chet"
-	colDeathPlace  = "noi_chet"
-	colDeathCause  = "nguyen_nhan"
-	colDeathNotice = "giay_bao_tu"
-	colRelation    = "quan_he"
+	colDeathTime   = registry.ColNgayChet
+	colDeathPlace  = registry.ColNoiChet
+	colDeathCause  = registry.ColNguyenNhan
+	colDeathNotice = registry.ColGiayBaoTu
+	colRelation    = registry.ColQuanHe
 )
 
 // bodyElem is the element of each register's event data.
