@@ -109,10 +109,7 @@ func (s *Server) issueCopy(ctx context.Context, c *call, id string, in issueInpu
 	a := c.account()
 	if in.Override != "" {
 		if err := accounts.Require(a, accounts.ActOverride); err != nil {
-			if aerr := s.audit.Record(ctx, c.who(), accounts.AuditForbidden, id, "cấp bản sao khi đang chờ xem xét"); aerr != nil {
-				return nil, aerr
-			}
-			return nil, err
+			return nil, s.refuse(c, id, err)
 		}
 	}
 	if s.cfg.Issuer == nil {
@@ -173,7 +170,7 @@ func (s *Server) findIssued(c *call) (*registry.ExtractIssue, error) {
 		return nil, registry.Errorf(registry.ENOTFOUND, "không có bản sao này")
 	}
 	if issuer != c.account().Unit {
-		return nil, accounts.Forbid("bản sao do đơn vị %s cấp; tài khoản %s thuộc đơn vị %s", issuer, c.account().Username, c.account().Unit)
+		return nil, s.refuse(c, "", accounts.Forbid("bản sao do đơn vị %s cấp; tài khoản %s thuộc đơn vị %s", issuer, c.account().Username, c.account().Unit))
 	}
 	issues, err := s.cfg.Store.FindIssues(c.r.Context(), registry.IssueFilter{IssuerCode: issuer, Serial: &serial, Limit: 1})
 	if err != nil {

@@ -211,10 +211,7 @@ func (s *Server) resolveConflict(c *call) error {
 // the record's page; a refusal by jurisdiction is audited and answered 403.
 func (s *Server) decisionFailed(c *call, id string, err error) error {
 	if accounts.IsForbidden(err) {
-		if aerr := s.audit.Record(c.r.Context(), c.who(), accounts.AuditForbidden, id, c.r.Method+" "+c.r.Pattern); aerr != nil {
-			return aerr
-		}
-		return err
+		return s.refuse(c, id, err)
 	}
 	code := registry.ErrorCode(err)
 	if code != registry.EINVALID && code != registry.ECONFLICT {

@@ -307,10 +307,7 @@ func (s *Server) decideLink(c *call) error {
 	target := fmt.Sprintf("link:%d", id)
 	if err != nil {
 		if accounts.IsForbidden(err) {
-			if aerr := s.audit.Record(ctx, c.who(), accounts.AuditForbidden, target, c.r.Method+" "+c.r.Pattern); aerr != nil {
-				return aerr
-			}
-			return err
+			return s.refuse(c, target, err)
 		}
 		if code := registry.ErrorCode(err); code != registry.EINVALID && code != registry.ECONFLICT {
 			return err
@@ -412,9 +409,7 @@ func (s *Server) resolveFlag(c *call) error {
 	target := fmt.Sprintf("flag:%d", id)
 	if err := s.reviewer(c).ResolveFlag(ctx, id, c.account().Name, note); err != nil {
 		if accounts.IsForbidden(err) {
-			if aerr := s.audit.Record(ctx, c.who(), accounts.AuditForbidden, target, c.r.Method+" "+c.r.Pattern); aerr != nil {
-				return aerr
-			}
+			return s.refuse(c, target, err)
 		}
 		return err
 	}

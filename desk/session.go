@@ -96,12 +96,18 @@ func (s *Server) guard(c *call, act accounts.Action) error {
 		return nil
 	}
 	if err := accounts.Require(c.sess.Account, act); err != nil {
-		if aerr := s.audit.Record(c.r.Context(), c.who(), accounts.AuditForbidden, "", c.r.Method+" "+c.r.Pattern); aerr != nil {
-			return aerr
-		}
-		return err
+		return s.refuse(c, "", err)
 	}
 	return nil
+}
+
+// refuse audits a refusal, by duty or by jurisdiction, and returns it
+// (or the error of writing the entry).
+func (s *Server) refuse(c *call, target string, err error) error {
+	if aerr := s.audit.Record(c.r.Context(), c.who(), accounts.AuditForbidden, target, c.r.Method+" "+c.r.Pattern); aerr != nil {
+		return aerr
+	}
+	return err
 }
 
 // page serves an HTML page to a signed-in account whose duties allow act
