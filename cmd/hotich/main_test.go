@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -22,7 +24,11 @@ func TestMain(m *testing.M) {
 			os.Stderr.WriteString("bad " + childEnv + ": " + err.Error() + "\n")
 			os.Exit(2)
 		}
-		err := run(context.Background(), a, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+		// Signals as main has them: a child stopped by SIGTERM ends the way
+		// the real command does.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, a, os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+		stop()
 		os.Exit(exitCode(err, os.Stderr))
 	}
 	os.Exit(m.Run())
