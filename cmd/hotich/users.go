@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/hotich/hotich/accounts"
 	"github.com/hotich/hotich/registry"
+	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -282,4 +284,65 @@ func printAccounts(e *env, list []*registry.Account, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Username, a.Name, a.Unit, dutyNames(a.Duties), state)
 	}
 	return tw.Flush()
+}
+
+// userFlag adds --user to a command where a person decides: the desk
+// account the command line acts as.
+func userFlag(fs *flag.FlagSet) *string {
+	return fs.String("user", "", "act as this desk account (instead of --by): its duties and its unit's registers apply, and the audit trail records it")
+}
+
+// cliReviewer is the review use case as the command line runs it: as a
+// desk account (--user), whose duty and jurisdiction are checked inside
+// the store's transaction as at the desk, or, for scripts as before, as a
+// name (--by). Either way the decision is appended to the audit trail
+// (actor "-" with the name given, for --by).
+type cliReviewer struct {
+	*review.Service
+	Actor string // the name the event log records
+	who   accounts.Actor
+	by    string
+	audit *accounts.Auditor
+}
+
+// reviewAs returns the reviewer of --by or --user.
+func reviewAs(ctx context.Context, e *env, db registry.Store, by, user string) (*cliReviewer, error) {
+	by, user = strings.TrimSpace(by), strings.TrimSpace(user)
+	if by != "" && user != "" {
+		return nil, usageError("give --by NAME or --user ACCOUNT, not both")
+	}
+	svc, err := accountService(ctx, e, db)
+	if err != nil {
+		return nil, err
+	}
+	if user == "" {
+		return &cliReviewer{Service: &review.Service{Store: db, Now: e.now}, Actor: by, by: by,
+			who: accounts.Actor{Username: "-", Addr: cliAddr(e)}, audit: svc.Auditor}, nil
+	}
+	a, err := svc.ActAs(ctx, user, accounts.ActDecide)
+	if err != nil {
+		if accounts.IsForbidden(err) {
+			svc.Auditor.Record(ctx, accounts.Actor{Username: user, Addr: cliAddr(e)}, accounts.AuditForbidden, "", "cli: "+registry.ErrorMessage(err))
+		}
+		return nil, err
+	}
+	return &cliReviewer{Service: &review.Service{Store: accounts.NewJurisdiction(db, svc.RefData, a), Now: e.now}, Actor: a.Name,
+		who: accounts.ActorOf(a, cliAddr(e)), audit: svc.Auditor}, nil
+}
+
+// record audits a decision's outcome: the decision when err is nil, a
+// refusal by jurisdiction as such; it returns err (or the trail's own
+// error).
+func (c *cliReviewer) record(ctx context.Context, action, target, detail string, err error) error {
+	if c.by != "" {
+		detail = "--by " + c.by + "; " + detail
+	}
+	switch {
+	case accounts.IsForbidden(err):
+		c.audit.Record(ctx, c.who, accounts.AuditForbidden, target, "cli: "+action)
+		return err
+	case err != nil:
+		return err
+	}
+	return c.audit.Record(ctx, c.who, action, target, detail)
 }

@@ -130,3 +130,52 @@ func TestAuditCommands(t *testing.T) {
 		t.Errorf("verify after an edit: %s", out)
 	}
 }
+
+// TestCLIUser: --user makes the command line act as a desk account, with
+// its duties and its unit's registers; --by works as before for scripts;
+// both are audited.
+func TestCLIUser(t *testing.T) {
+	envv := searchStore(t)
+	envv["USER"] = "root"
+	wantExit(t, envv, testPassword, 0, "users", "add", "--username", "admin", "--unit", "26740", "--duties", "admin")
+	for _, a := range [][]string{{"duyet", "26740", "reviewer"}, {"duyetb", "26743", "reviewer"}, {"thu", "26740", "clerk"}} {
+		wantExit(t, envv, testPassword, 0, "users", "add", "--username", a[0], "--name", "Người "+a[0], "--unit", a[1], "--duties", a[2], "--user", "admin")
+	}
+	ks := searchJSON(t, envv, "--register", "KS", "--authority", "26740", "--book", "01/2016", "--number", "12")[0].ID
+	kt := searchJSON(t, envv, "--register", "KT", "--authority", "26743", "--book", "01/2020", "--number", "5")[0].ID
+
+	out := wantExit(t, envv, "", 3, "correct", "--user", "duyetb", "--basis", "QĐ 1", ks, "noi_sinh=Bệnh viện Từ Dũ")
+	if !strings.Contains(out, "26740") {
+		t.Errorf("another unit's reviewer: %s", out)
+	}
+	wantExit(t, envv, "", 3, "correct", "--user", "thu", "--basis", "QĐ 1", ks, "noi_sinh=Bệnh viện Từ Dũ")
+	wantExit(t, envv, "", 4, "correct", "--user", "nobody", "--basis", "QĐ 1", ks, "noi_sinh=Bệnh viện Từ Dũ")
+	wantExit(t, envv, "", 2, "correct", "--user", "duyet", "--by", "x", "--basis", "QĐ 1", ks, "noi_sinh=Bệnh viện Từ Dũ")
+	if out := wantExit(t, envv, "", 0, "show", ks); strings.Contains(out, "Từ Dũ") {
+		t.Fatal("a refused correction changed the entry")
+	}
+	wantExit(t, envv, "", 0, "correct", "--user", "duyet", "--basis", "QĐ 1", ks, "noi_sinh=Bệnh viện Từ Dũ")
+	wantExit(t, envv, "", 0, "correct", "--user", "duyetb", "--basis", "QĐ 2", kt, "noi_chet=Nhà riêng")
+	wantExit(t, envv, "", 0, "correct", "--by", "Trần Văn Bình", "--basis", "QĐ 3", kt, "noi_chet=Bệnh viện Chợ Rẫy")
+	if out := wantExit(t, envv, "", 0, "show", "--json", ks); !strings.Contains(out, "Từ Dũ") {
+		t.Errorf("correction as duyet not applied:\n%s", out)
+	}
+
+	var entries []struct {
+		Actor, Unit, Action, Target, Detail, Addr string
+	}
+	if err := json.Unmarshal([]byte(wantExit(t, envv, "", 0, "audit", "list", "--all", "--json")), &entries); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		if en.Action != "user_add" {
+			got = append(got, en.Actor+" "+en.Action+" "+en.Target+" "+en.Addr)
+		}
+	}
+	want := []string{"duyetb forbidden " + ks + " cli:root", "thu forbidden  cli:root", "duyet correct " + ks + " cli:root",
+		"duyetb correct " + kt + " cli:root", "- correct " + kt + " cli:root"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
