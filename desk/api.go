@@ -49,11 +49,8 @@ func (s *Server) apiSearch(c *call) error {
 
 func (s *Server) apiRecord(c *call) error {
 	ctx := c.r.Context()
-	v, err := s.loadRecord(ctx, c, c.r.PathValue("id"), "")
+	v, err := s.fullRecord(ctx, c, c.r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if err := s.loadRecordDetail(ctx, v); err != nil {
 		return err
 	}
 	type source struct {

@@ -141,6 +141,19 @@ func (s *Server) loadRecordDetail(ctx context.Context, v *recordView) error {
 	return err
 }
 
+// fullRecord reads a record with everything its page shows, auditing the
+// view.
+func (s *Server) fullRecord(ctx context.Context, c *call, id string) (*recordView, error) {
+	v, err := s.loadRecord(ctx, c, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadRecordDetail(ctx, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 func short(h string) string {
 	if len(h) > 12 {
 		return h[:12] + "…"
@@ -150,11 +163,8 @@ func short(h string) string {
 
 func (s *Server) recordPage(c *call) error {
 	ctx := c.r.Context()
-	v, err := s.loadRecord(ctx, c, c.r.PathValue("id"), "")
+	v, err := s.fullRecord(ctx, c, c.r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if err := s.loadRecordDetail(ctx, v); err != nil {
 		return err
 	}
 	msg := ""
@@ -217,11 +227,8 @@ func (s *Server) decisionFailed(c *call, id string, err error) error {
 	if code != registry.EINVALID && code != registry.ECONFLICT {
 		return err
 	}
-	v, lerr := s.loadRecord(c.r.Context(), c, id, "")
+	v, lerr := s.fullRecord(c.r.Context(), c, id)
 	if lerr != nil {
-		return lerr
-	}
-	if lerr := s.loadRecordDetail(c.r.Context(), v); lerr != nil {
 		return lerr
 	}
 	s.render(c, statusOf(err), "record", "Trích lục "+v.Rec.ID, v, messageOf(err))
