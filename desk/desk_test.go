@@ -865,3 +865,52 @@ func TestAuditTrail(t *testing.T) {
 		t.Errorf("access log:\n%s", log)
 	}
 }
+
+// TestConcurrentClerks: clerks of two units search, open entries and
+// issue copies at once; nothing fails, and every copy gets its own serial
+// of its unit.
+func TestConcurrentClerks(t *testing.T) {
+	e := newEnv(t)
+	clerks := []*browser{e.as("thu"), e.as("thub"), e.as("truong"), e.browser("10.0.0.6").login("thu")}
+	errs := make(chan error, 64)
+	done := make(chan struct{})
+	for i, b := range clerks {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range 5 {
+				checks := map[string]int{
+					"search": b.post("/tra-cuu", url.Values{"ho_ten": {"nguyen van an"}, "ngay_sinh": {"1984"}}).Code,
+					"view":   b.get("/ban-ghi/" + id(recClean)).Code,
+					"issue":  b.post("/ban-ghi/"+id(recClean)+"/cap-ban-sao", url.Values{"nguoi_yeu_cau": {fmt.Sprint("Người ", i, j)}, "so_ban": {"1"}}).Code,
+				}
+				for what, code := range checks {
+					if code != 200 && code != 303 {
+						errs <- fmt.Errorf("clerk %d %s: %d", i, what, code)
+					}
+				}
+			}
+		}()
+	}
+	for range clerks {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	issues, err := e.db.FindIssues(context.Background(), registry.IssueFilter{RecordID: id(recClean), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, iss := range issues {
+		k := iss.IssuerCode + " " + iss.Serial.String()
+		if seen[k] {
+			t.Errorf("serial %s given twice", k)
+		}
+		seen[k] = true
+	}
+	if len(issues) != 20 {
+		t.Errorf("%d copies issued, want 20", len(issues))
+	}
+}
