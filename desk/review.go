@@ -127,11 +127,15 @@ type bar struct {
 }
 
 // Chart geometry, in SVG user units.
+// The labels ("Nơi cư trú cuối cùng — thiếu hoặc thừa một phần") take up
+// to about 320 units at 12px; a bar against reaches back to just after
+// them, with its value between.
 const (
-	chartWidth = 720
-	labelWidth = 250
+	chartWidth = 900
+	labelWidth = 330
 	rowHeight  = 22
-	barSpan    = 180 // the longest bar, each side of the middle
+	barSpan    = 200 // the longest bar, each side of the middle
+	valueSpace = 50  // room for a bar's value beside it
 )
 
 // charts draws a link's explanation: against unrelated entries, then
@@ -166,7 +170,7 @@ func charts(reg registry.Register, ex *registry.LinkExplanation) []chart {
 	}
 	var out []chart
 	for _, h := range hyps {
-		ch := chart{ID: h.id, Title: h.title, Width: chartWidth, Mid: labelWidth + barSpan + 40, Prior: h.prior, Total: h.total}
+		ch := chart{ID: h.id, Title: h.title, Width: chartWidth, Mid: labelWidth + valueSpace + barSpan, Prior: h.prior, Total: h.total}
 		type item struct {
 			label, level string
 			w            float64
