@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hotich/hotich/accounts"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/review"
 )
@@ -15,13 +16,15 @@ func init() {
 const conflictsUsage = `
 Usage:
 	hotich conflicts [--db PATH] [--register KS|KH|KT|NCMC] [--limit N | --all] [--json]
-	hotich conflicts resolve [--db PATH] --by NAME [--note TEXT] (--value VALUE | --pick N) ID FIELD
+	hotich conflicts resolve [--db PATH] (--by NAME | --user ACCOUNT) [--note TEXT] (--value VALUE | --pick N) ID FIELD
 
 Lists open conflicts: fields on which two scans of one register entry
 disagree, with each value and the batch row it came from. "resolve" settles
 one after checking the paper register: the record takes the chosen value
 (one of the scanned values: --value as written, or --pick N counting from 1
-in the listed order), and the decision is logged.
+in the listed order), and the decision is logged. --user acts as a desk
+account: a reviewer of the unit holding the entry's register (see hotich
+correct); the decision is appended to the audit trail.
 
 Examples:
 
@@ -114,7 +117,8 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 func runConflictsResolve(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "conflicts resolve", conflictsUsage)
 	dbPath := dbFlag(fs)
-	by := fs.String("by", "", "who settles the conflict (required)")
+	by := fs.String("by", "", "who settles the conflict (or --user)")
+	user := userFlag(fs)
 	note := fs.String("note", "", "what the decision rests on")
 	value := fs.String("value", "", "the value to keep, exactly as one scan gave it")
 	pick := fs.Int("pick", 0, "the value to keep, by its number in the listing")
@@ -136,8 +140,12 @@ func runConflictsResolve(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	id, field := fs.Arg(0), fs.Arg(1)
-	rs := &review.Service{Store: db, Now: e.now}
-	if err := rs.ResolveConflict(ctx, id, field, *by, *note, review.Choice{Value: *value, Pick: *pick}); err != nil {
+	rv, err := reviewAs(ctx, e, db, *by, *user)
+	if err != nil {
+		return err
+	}
+	if err := rv.record(ctx, accounts.AuditConflict, id, "trường "+field,
+		rv.ResolveConflict(ctx, id, field, rv.Actor, *note, review.Choice{Value: *value, Pick: *pick})); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Đã giải quyết xung đột ở trường %s của bản ghi %s.\n", field, id)

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/hotich/hotich/accounts"
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -17,12 +17,14 @@ func init() {
 const flagsUsage = `
 Usage:
 	hotich flags [--db PATH] [--code CODE] [--register KS|KH|KT|NCMC] [--limit N | --all] [--json]
-	hotich flags resolve [--db PATH] --by NAME --note TEXT FLAG_ID
+	hotich flags resolve [--db PATH] (--by NAME | --user ACCOUNT) --note TEXT FLAG_ID
 
 Lists the records waiting for review and why (inconsistent personal ID,
 unknown authority code, conflicting scans, unrecognised values), or closes a
 flag once a person has checked the record against the paper register.
 Conflict flags close when the conflict is resolved (hotich conflicts resolve).
+--user acts as a desk account: a reviewer of the unit holding the entry's
+register (see hotich correct); the decision is appended to the audit trail.
 
 Codes: id_mismatch, id_malformed, id_unknown_province, unknown_authority,
 conflict, suspected_duplicate, unknown_value.
@@ -106,7 +108,8 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 func runFlagsResolve(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "flags resolve", flagsUsage)
 	dbPath := dbFlag(fs)
-	by := fs.String("by", "", "who checked the record (required)")
+	by := fs.String("by", "", "who checked the record (or --user)")
+	user := userFlag(fs)
 	note := fs.String("note", "", "what was checked (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -123,7 +126,11 @@ func runFlagsResolve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := (&review.Service{Store: db, Now: e.now}).ResolveFlag(ctx, id, *by, *note); err != nil {
+	rv, err := reviewAs(ctx, e, db, *by, *user)
+	if err != nil {
+		return err
+	}
+	if err := rv.record(ctx, accounts.AuditFlag, fmt.Sprintf("flag:%d", id), "ghi chú: "+*note, rv.ResolveFlag(ctx, id, rv.Actor, *note)); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Đã đóng cờ số %d.\n", id)

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hotich/hotich/accounts"
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
-	"github.com/hotich/hotich/review"
 )
 
 func init() {
@@ -21,9 +21,9 @@ const reviewUsage = `
 Usage:
 	hotich review list [--db PATH] [--register KS] [--min-score S] [--status suspected,auto,...] [--limit N | --all] [--json]
 	hotich review show [--db PATH] [--json] LINK
-	hotich review confirm [--db PATH] --by NAME [--note TEXT] LINK
-	hotich review reject [--db PATH] --by NAME [--note TEXT] LINK
-	hotich review reopen [--db PATH] --by NAME [--note TEXT] LINK
+	hotich review confirm [--db PATH] (--by NAME | --user ACCOUNT) [--note TEXT] LINK
+	hotich review reject [--db PATH] (--by NAME | --user ACCOUNT) [--note TEXT] LINK
+	hotich review reopen [--db PATH] (--by NAME | --user ACCOUNT) [--note TEXT] LINK
 
 The review queue of duplicate links (hotich dedup): pairs of entries with
 different identities that may record the same event. "list" shows the
@@ -33,7 +33,9 @@ and what each comparison added to the score. A person then confirms the
 link (the same event) or rejects it (two events); both entries stay in the
 register either way. Decisions are logged with who made them, hold over
 later runs of hotich dedup unless either entry's data changes, and are
-undone by "reopen".
+undone by "reopen". --user acts as a desk account: a reviewer of a unit
+holding the register of either entry; decisions are appended to the
+audit trail.
 
 Examples:
 
@@ -352,7 +354,8 @@ func orDefault(s, def string) string {
 func runReviewDecide(ctx context.Context, e *env, action string, args []string) error {
 	fs := newFlagSet(e, "review "+action, reviewUsage)
 	dbPath := dbFlag(fs)
-	by := fs.String("by", "", "who decides (required)")
+	by := fs.String("by", "", "who decides (or --user)")
+	user := userFlag(fs)
 	note := fs.String("note", "", "why (what was checked)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -366,17 +369,28 @@ func runReviewDecide(ctx context.Context, e *env, action string, args []string) 
 		return err
 	}
 	defer db.Close()
-	rs := &review.Service{Store: db, Now: e.now}
+	rv, err := reviewAs(ctx, e, db, *by, *user)
+	if err != nil {
+		return err
+	}
 	var l *registry.Link
+	var kind string
 	switch action {
 	case "confirm":
-		l, err = rs.ConfirmLink(ctx, id, *by, *note)
+		kind = accounts.AuditLinkConfirm
+		l, err = rv.ConfirmLink(ctx, id, rv.Actor, *note)
 	case "reject":
-		l, err = rs.RejectLink(ctx, id, *by, *note)
+		kind = accounts.AuditLinkReject
+		l, err = rv.RejectLink(ctx, id, rv.Actor, *note)
 	default:
-		l, err = rs.ReopenLink(ctx, id, *by, *note)
+		kind = accounts.AuditLinkReopen
+		l, err = rv.ReopenLink(ctx, id, rv.Actor, *note)
 	}
-	if err != nil {
+	detail := ""
+	if l != nil {
+		detail = l.A + " ↔ " + l.B
+	}
+	if err := rv.record(ctx, kind, fmt.Sprintf("link:%d", id), detail, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Liên kết %d (%s ↔ %s): %s.\n", l.ID, l.A, l.B, linkStatusLabel(l.Status))
