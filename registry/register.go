@@ -286,7 +286,15 @@ type Descriptor struct {
 	// Forms are the forms its copies are issued on; the first is the
 	// default.
 	Forms []ExtractForm
+	// DateOrder lists the dates that cannot come after one another: a
+	// row whose dates certainly break one is rejected.
+	DateOrder []DateOrder
 }
+
+// A DateOrder says the date in column Before cannot be after the date in
+// column After (a mother born after her child, a death registered before
+// it happened).
+type DateOrder struct{ Before, After string }
 
 // The registers' descriptors, in their conventional order.
 var descriptors = []*Descriptor{
@@ -305,16 +313,18 @@ var descriptors = []*Descriptor{
 		Parties:   []Role{RoleChild},
 		EventDate: ColNgaySinh,
 		Forms:     []ExtractForm{FormBirthExtract, FormBirthCertificate},
+		DateOrder: []DateOrder{{ColNgaySinh, ColRegisteredOn}, {PrefixMother + ColNgaySinh, ColNgaySinh}, {PrefixFather + ColNgaySinh, ColNgaySinh}},
 	},
 	{
 		Register: Marriage, Name: "kết hôn",
 		Columns: concatColumns(commonColumns,
 			personColumns(PrefixHusband, "chồng", partyFields, ColHoTen, ColNgaySinh),
 			personColumns(PrefixWife, "vợ", partyFields, ColHoTen, ColNgaySinh)),
-		Slots:   []PersonSlot{{RoleWife, PrefixWife}, {RoleHusband, PrefixHusband}},
-		Subject: RoleWife,
-		Parties: []Role{RoleWife, RoleHusband},
-		Forms:   []ExtractForm{FormMarriage},
+		Slots:     []PersonSlot{{RoleWife, PrefixWife}, {RoleHusband, PrefixHusband}},
+		Subject:   RoleWife,
+		Parties:   []Role{RoleWife, RoleHusband},
+		Forms:     []ExtractForm{FormMarriage},
+		DateOrder: []DateOrder{{PrefixHusband + ColNgaySinh, ColRegisteredOn}, {PrefixWife + ColNgaySinh, ColRegisteredOn}},
 	},
 	{
 		Register: Death, Name: "khai tử",
@@ -334,6 +344,7 @@ var descriptors = []*Descriptor{
 		Parties:   []Role{RoleDeceased},
 		EventDate: ColNgayChet,
 		Forms:     []ExtractForm{FormDeath},
+		DateOrder: []DateOrder{{ColNgaySinh, ColNgayChet}, {ColNgayChet, ColRegisteredOn}, {ColNgaySinh, ColRegisteredOn}},
 	},
 	{
 		Register: Recognition, Name: "nhận cha, mẹ, con",
@@ -343,10 +354,11 @@ var descriptors = []*Descriptor{
 			[]Column{
 				{Name: ColQuanHe, Aliases: []string{"Quan hệ", "Quan hệ nhận"}, Kind: KindRelation},
 			}),
-		Slots:   []PersonSlot{{RoleRecognizer, PrefixRecognizer}, {RoleRecognized, PrefixRecognized}},
-		Subject: RoleRecognized,
-		Parties: []Role{RoleRecognizer, RoleRecognized},
-		Forms:   []ExtractForm{FormRecognition},
+		Slots:     []PersonSlot{{RoleRecognizer, PrefixRecognizer}, {RoleRecognized, PrefixRecognized}},
+		Subject:   RoleRecognized,
+		Parties:   []Role{RoleRecognizer, RoleRecognized},
+		Forms:     []ExtractForm{FormRecognition},
+		DateOrder: []DateOrder{{PrefixRecognizer + ColNgaySinh, ColRegisteredOn}, {PrefixRecognized + ColNgaySinh, ColRegisteredOn}},
 	},
 }
 

@@ -194,28 +194,16 @@ func (r *Record) Validate(today time.Time) error {
 	}
 
 	// Dates in the order events happen.
-	type order struct{ before, after string }
-	var rules []order
-	switch r.Register {
-	case Birth:
-		rules = []order{{ColNgaySinh, ColRegisteredOn}, {PrefixMother + ColNgaySinh, ColNgaySinh}, {PrefixFather + ColNgaySinh, ColNgaySinh}}
-	case Marriage:
-		rules = []order{{PrefixHusband + ColNgaySinh, ColRegisteredOn}, {PrefixWife + ColNgaySinh, ColRegisteredOn}}
-	case Death:
-		rules = []order{{ColNgaySinh, ColNgayChet}, {ColNgayChet, ColRegisteredOn}, {ColNgaySinh, ColRegisteredOn}}
-	case Recognition:
-		rules = []order{{PrefixRecognizer + ColNgaySinh, ColRegisteredOn}, {PrefixRecognized + ColNgaySinh, ColRegisteredOn}}
-	}
-	for _, o := range rules {
-		b, a := r.Date(o.before), r.Date(o.after)
+	for _, o := range r.Register.Descriptor().DateOrder {
+		b, a := r.Date(o.Before), r.Date(o.After)
 		if b.IsZero() || a.IsZero() {
 			continue
 		}
 		if certainlyAfter(b, a) {
-			cb, _ := r.Register.Column(o.before)
-			ca, _ := r.Register.Column(o.after)
-			return RowErrorf(RejectImpossibleDate, o.before, "%s (%s) sau %s (%s)",
-				cb.Aliases[0], r.Field(o.before), strings.ToLower(ca.Aliases[0]), r.Field(o.after))
+			cb, _ := r.Register.Column(o.Before)
+			ca, _ := r.Register.Column(o.After)
+			return RowErrorf(RejectImpossibleDate, o.Before, "%s (%s) sau %s (%s)",
+				cb.Aliases[0], r.Field(o.Before), strings.ToLower(ca.Aliases[0]), r.Field(o.After))
 		}
 	}
 	return nil
