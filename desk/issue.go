@@ -65,8 +65,8 @@ func (s *Server) issueView(ctx context.Context, c *call, id, why string, in issu
 	v := &issueView{recordView: rv, In: in, Form: registry.FormFor(rv.Rec.Register, in.BirthCertificate),
 		IssuerCode: a.Unit, IssuerName: s.unitName(a.Unit), CanOverride: accounts.Allowed(a, accounts.ActOverride), CanIssueNow: s.cfg.Issuer != nil}
 	v.FormTitle = v.Form.Title()
-	if rv.Rec.Register == registry.Birth {
-		v.Forms = []registry.ExtractForm{registry.FormBirthExtract, registry.FormBirthCertificate}
+	if forms := rv.Rec.Register.Descriptor().Forms; len(forms) > 1 {
+		v.Forms = forms // a choice to offer
 	}
 	if sg, err := s.cfg.Store.Signer(ctx, a.Unit); err == nil {
 		v.Signer = &sg
