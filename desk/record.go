@@ -51,19 +51,6 @@ type recordView struct {
 	HolderCode  string
 }
 
-// outcomeLabel names what became of a batch row.
-func outcomeLabel(o string) string {
-	switch o {
-	case registry.OutcomeAccepted:
-		return "đã nhận"
-	case registry.OutcomeFlagged:
-		return "đã nhận, cần xem xét"
-	case registry.OutcomeRejected:
-		return "bị loại"
-	}
-	return o
-}
-
 // recordFields lists a record's values as a clerk reads them.
 func recordFields(r *registry.Record) []field {
 	var out []field
@@ -78,7 +65,7 @@ func recordFields(r *registry.Record) []field {
 	}
 	sort.Strings(extra)
 	for _, k := range extra {
-		out = append(out, field{Name: "extra:" + k, Label: k + " (cột khác)", Value: r.Extra[k]})
+		out = append(out, field{Name: registry.ExtraField(k), Label: r.Register.FieldLabel(registry.ExtraField(k)), Value: r.Extra[k]})
 	}
 	return out
 }
@@ -98,7 +85,7 @@ func (s *Server) loadRecord(ctx context.Context, c *call, id, why string) (*reco
 	v.HolderCode, v.HolderName = v.Sum.HolderCode, v.Sum.HolderName
 	v.CanDecide = accounts.Allowed(c.account(), accounts.ActDecide) && accounts.HoldsRegister(s.ref, c.account(), rec) == nil
 	for _, cf := range rec.Conflicts {
-		v.Conflicts = append(v.Conflicts, conflictView{Field: cf.Field, Label: fieldLabel(rec.Register, cf.Field), Values: cf.Values, Refs: cf.SourceRefs, Resolved: cf.Resolved})
+		v.Conflicts = append(v.Conflicts, conflictView{Field: cf.Field, Label: rec.Register.FieldLabel(cf.Field), Values: cf.Values, Refs: cf.SourceRefs, Resolved: cf.Resolved})
 	}
 	if v.CanDecide {
 		for _, col := range rec.Register.Columns() {
@@ -123,7 +110,7 @@ func (s *Server) loadRecordDetail(ctx context.Context, v *recordView) error {
 		for i := len(labels); i < len(row.Raw); i++ {
 			labels = append(labels, fmt.Sprintf("#%d", i+1))
 		}
-		sr := sourceRow{Ref: row.Ref, Outcome: outcomeLabel(row.Outcome), File: row.File, Encoding: row.Encoding, Hash: short(row.FileHash)}
+		sr := sourceRow{Ref: row.Ref, Outcome: registry.OutcomeLabel(row.Outcome), File: row.File, Encoding: row.Encoding, Hash: short(row.FileHash)}
 		for i, cell := range row.Raw {
 			if cell != "" {
 				sr.Cells = append(sr.Cells, field{Label: labels[i], Value: cell})

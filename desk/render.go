@@ -98,7 +98,7 @@ var funcs = template.FuncMap{
 	"flagLabel":  func(c registry.FlagCode) string { return c.Label() },
 	"linkLabel":  func(s registry.LinkStatus) string { return s.Label() },
 	"regName":    func(r registry.Register) string { return r.Name() },
-	"fieldLabel": fieldLabel,
+	"fieldLabel": registry.Register.FieldLabel,
 	"dashed":     dashedSerial,
 	"score":      func(f float64) string { return fmt.Sprintf("%.3f", f) },
 	"bits":       func(f float64) string { return fmt.Sprintf("%+.2f", f) },
@@ -122,17 +122,6 @@ func isoDisplay(iso string) string {
 		return iso
 	}
 	return registry.DisplayDate(d)
-}
-
-// fieldLabel names a column of a register as a clerk reads it.
-func fieldLabel(reg registry.Register, field string) string {
-	if c, ok := reg.Column(field); ok {
-		return c.Aliases[0]
-	}
-	if h, ok := strings.CutPrefix(field, "extra:"); ok {
-		return h + " (cột khác)"
-	}
-	return field
 }
 
 // dashedSerial writes a serial as the verification URL's path does:

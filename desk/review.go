@@ -393,7 +393,7 @@ func (s *Server) flagsPage(c *call) error {
 			d = accounts.Allowed(c.account(), accounts.ActDecide) && accounts.HoldsRegister(s.ref, c.account(), rec) == nil
 			holds[f.RecordID] = d
 		}
-		v.Rows = append(v.Rows, flagRow{Flag: f, Label: fieldLabel(f.Register, f.Flag.Field), Decides: d && f.Flag.Code != registry.FlagConflict})
+		v.Rows = append(v.Rows, flagRow{Flag: f, Label: f.Register.FieldLabel(f.Flag.Field), Decides: d && f.Flag.Code != registry.FlagConflict})
 	}
 	msg := ""
 	if c.r.URL.Query().Has("da") {
@@ -456,7 +456,7 @@ func (s *Server) conflictsPage(c *call) error {
 		d := accounts.Allowed(c.account(), accounts.ActDecide) && accounts.HoldsRegister(s.ref, c.account(), rec) == nil
 		for _, cf := range rec.OpenConflicts() {
 			rows = append(rows, conflictRow{RecordID: rec.ID, Decides: d,
-				Conflict: conflictView{Field: cf.Field, Label: fieldLabel(rec.Register, cf.Field), Values: cf.Values, Refs: cf.SourceRefs}})
+				Conflict: conflictView{Field: cf.Field, Label: rec.Register.FieldLabel(cf.Field), Values: cf.Values, Refs: cf.SourceRefs}})
 		}
 	}
 	if len(rows) > 0 {

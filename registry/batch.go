@@ -80,6 +80,19 @@ const (
 	OutcomeRejected = "rejected"
 )
 
+// OutcomeLabel names what became of a row, for a clerk.
+func OutcomeLabel(o string) string {
+	switch o {
+	case OutcomeAccepted:
+		return "đã nhận"
+	case OutcomeFlagged:
+		return "đã nhận, cần xem xét"
+	case OutcomeRejected:
+		return "bị loại"
+	}
+	return o
+}
+
 // SourceRef formats the source reference of a row of a batch file:
 // "<file base name>#<n>".
 func SourceRef(fileName string, n int) string {

@@ -23,6 +23,17 @@ func (f FoldResult) ConflictFields() []string {
 	return fs
 }
 
+// Apply sets the filled fields on r, the stored record the fold was
+// computed against.
+func (f FoldResult) Apply(r *Record) error {
+	for k, v := range f.Filled {
+		if err := r.SetField(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Fold compares an incoming scan of an entry with the stored record of the
 // same identity. Values are compared exactly as stored for display: a copy
 // must reproduce the register, so even a different tone placement ("Hoà" and
@@ -52,7 +63,7 @@ func Fold(stored, incoming *Record) FoldResult {
 		cmp(k, stored.Fields[k], v)
 	}
 	for k, v := range incoming.Extra {
-		cmp("extra:"+k, stored.Extra[k], v)
+		cmp(ExtraField(k), stored.Extra[k], v)
 	}
 	return res
 }

@@ -130,6 +130,13 @@ func (r *Record) Field(name string) string {
 	return r.Fields[name]
 }
 
+// ExtraPrefix starts the field name of an extra column: a column of a
+// batch that is none of its register's, kept under its header.
+const ExtraPrefix = "extra:"
+
+// ExtraField returns the field name of the extra column with a header.
+func ExtraField(header string) string { return ExtraPrefix + header }
+
 // SetField sets a column of r to a stored value ("" clears it; an extra
 // column is named "extra:" and its header). The identity columns cannot be
 // set: they are what makes the entry this one.
@@ -149,7 +156,7 @@ func (r *Record) SetField(name, stored string) error {
 		}
 		r.RegisteredOn = d
 	default:
-		if h, ok := strings.CutPrefix(name, "extra:"); ok {
+		if h, ok := strings.CutPrefix(name, ExtraPrefix); ok {
 			if r.Extra == nil {
 				r.Extra = map[string]string{}
 			}

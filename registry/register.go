@@ -362,6 +362,18 @@ var descriptors = []*Descriptor{
 	},
 }
 
+// FieldLabel names a field of an entry of r as a clerk reads it ("Họ tên
+// mẹ"); an extra column by its header.
+func (r Register) FieldLabel(field string) string {
+	if c, ok := r.Column(field); ok {
+		return c.Aliases[0]
+	}
+	if h, ok := strings.CutPrefix(field, ExtraPrefix); ok {
+		return h + " (cột khác)"
+	}
+	return field
+}
+
 // Columns returns the canonical columns of a register in the batch format's
 // order. The slice is shared: do not modify it.
 func (r Register) Columns() []Column {

@@ -105,7 +105,7 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	for _, c := range out {
-		fmt.Fprintf(w, "%s  %s (%s)\n", c.RecordID, c.Field, fieldLabel(registry.Register(c.Register), c.Field))
+		fmt.Fprintf(w, "%s  %s (%s)\n", c.RecordID, c.Field, registry.Register(c.Register).FieldLabel(c.Field))
 		for i, v := range c.Values {
 			fmt.Fprintf(w, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
 		}

@@ -96,7 +96,7 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Cờ\tBản ghi\tLý do\tTrường\tChi tiết\tNguồn")
 	for _, f := range open {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code.Label(), fieldLabel(f.Register, f.Flag.Field), f.Flag.Detail, f.Flag.SourceRef)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code.Label(), f.Register.FieldLabel(f.Flag.Field), f.Flag.Detail, f.Flag.SourceRef)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -130,7 +130,7 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 		for _, f := range r.Flags {
 			fmt.Fprintf(w, "  - %s", f.Code.Label())
 			if f.Field != "" {
-				fmt.Fprintf(w, " (%s)", fieldLabel(r.Register, f.Field))
+				fmt.Fprintf(w, " (%s)", r.Register.FieldLabel(f.Field))
 			}
 			fmt.Fprintf(w, ": %s", f.Detail)
 			if f.SourceRef != "" {
@@ -146,7 +146,7 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 			if c.Resolved {
 				state = "đã giải quyết"
 			}
-			fmt.Fprintf(w, "  - %s (%s):\n", fieldLabel(r.Register, c.Field), state)
+			fmt.Fprintf(w, "  - %s (%s):\n", r.Register.FieldLabel(c.Field), state)
 			for i, v := range c.Values {
 				fmt.Fprintf(w, "      %q  từ %s\n", v, c.SourceRefs[i])
 			}
@@ -160,7 +160,7 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 	}
 	fmt.Fprintln(w, "\nDòng nguồn:")
 	for _, s := range sources {
-		fmt.Fprintf(w, "  %s  [%s, mã hóa %s, sha256 %s…]\n", s.Ref, outcomeLabel(s.Outcome), s.Encoding, s.FileHash[:12])
+		fmt.Fprintf(w, "  %s  [%s, mã hóa %s, sha256 %s…]\n", s.Ref, registry.OutcomeLabel(s.Outcome), s.Encoding, s.FileHash[:12])
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		labels := cellLabels(s)
 		for i, c := range s.Raw {
@@ -170,29 +170,4 @@ func printRecord(w io.Writer, r *registry.Record, ref *registry.RefData, sources
 		}
 		tw.Flush()
 	}
-}
-
-// fieldLabel names a column of a register as a clerk reads it ("Họ tên
-// mẹ"); an extra column ("extra:…") by its header.
-func fieldLabel(reg registry.Register, field string) string {
-	if c, ok := reg.Column(field); ok {
-		return c.Aliases[0]
-	}
-	if h, ok := strings.CutPrefix(field, "extra:"); ok {
-		return h + " (cột khác)"
-	}
-	return field
-}
-
-// outcomeLabel names what became of a batch row.
-func outcomeLabel(o string) string {
-	switch o {
-	case registry.OutcomeAccepted:
-		return "đã nhận"
-	case registry.OutcomeFlagged:
-		return "đã nhận, cần xem xét"
-	case registry.OutcomeRejected:
-		return "bị loại"
-	}
-	return o
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hotich/hotich/registry"
@@ -481,19 +480,14 @@ func (w *BatchWriter) fold(ctx context.Context, s *storedRecord, in *registry.Re
 		}
 		version = seq
 	}
-	for k, v := range res.Filled {
+	for k := range res.Filled {
 		if s.filled == nil {
 			s.filled = map[string]int64{}
 		}
 		s.filled[k] = key
-		if name, ok := strings.CutPrefix(k, "extra:"); ok {
-			if s.rec.Extra == nil {
-				s.rec.Extra = map[string]string{}
-			}
-			s.rec.Extra[name] = v
-			continue
-		}
-		s.rec.Fields[k] = v
+	}
+	if err := res.Apply(&s.rec); err != nil {
+		return 0, err
 	}
 	for _, field := range res.ConflictFields() {
 		if err := w.addConflict(ctx, s, field, res.Conflicts[field], key, version); err != nil {

@@ -169,7 +169,7 @@ func (s *foldState) flag(f registry.Flag, key int64) {
 }
 
 // add folds one row into the state.
-func (s *foldState) add(key int64, ref string, row *registry.Row) {
+func (s *foldState) add(key int64, ref string, row *registry.Row) error {
 	in := row.Record
 	conflicts := 0
 	if len(s.keys) == 0 {
@@ -187,16 +187,11 @@ func (s *foldState) add(key int64, ref string, row *registry.Row) {
 		s.refs = []string{ref}
 	} else {
 		res := registry.Fold(&s.rec, in)
-		for k, v := range res.Filled {
+		for k := range res.Filled {
 			s.filled[k] = key
-			if name, ok := strings.CutPrefix(k, "extra:"); ok {
-				if s.rec.Extra == nil {
-					s.rec.Extra = map[string]string{}
-				}
-				s.rec.Extra[name] = v
-				continue
-			}
-			s.rec.Fields[k] = v
+		}
+		if err := res.Apply(&s.rec); err != nil {
+			return err
 		}
 		for _, field := range res.ConflictFields() {
 			vals := res.Conflicts[field]
@@ -232,6 +227,7 @@ func (s *foldState) add(key int64, ref string, row *registry.Row) {
 	if len(row.Flags) > 0 || conflicts > 0 {
 		s.outcome[key] = registry.OutcomeFlagged
 	}
+	return nil
 }
 
 // Reread replaces the rows of the finished batch b.ID with rows, every row
@@ -380,7 +376,9 @@ func (rr *reread) run(rows []registry.Row, sources []registry.StoredRow) (*regis
 	for _, r := range order {
 		s := newFoldState()
 		for _, k := range seqs[r.id] {
-			s.add(k, rr.names.refOr(k, rr.b), byKey[k])
+			if err := s.add(k, rr.names.refOr(k, rr.b), byKey[k]); err != nil {
+				return nil, 0, fmt.Errorf("reread %s: record %s: %w", rr.b.FileName, r.id, err)
+			}
 		}
 		for _, k := range seqs[r.id] {
 			if k < rr.lo || k >= rr.hi {
