@@ -14,7 +14,7 @@ var _ registry.AccountService = (*DB)(nil)
 
 const accountColumns = `id, username, name, unit, duties, disabled, password_hash, failed_logins, COALESCE(locked_until, ''), created_at, updated_at`
 
-func scanAccount(s interface{ Scan(...any) error }) (*registry.Account, error) {
+func scanAccount(s scanner) (*registry.Account, error) {
 	var a registry.Account
 	var duties, locked, created, updated string
 	if err := s.Scan(&a.ID, &a.Username, &a.Name, &a.Unit, &duties, &a.Disabled, &a.PasswordHash, &a.FailedLogins, &locked, &created, &updated); err != nil {
@@ -91,20 +91,7 @@ func (db *DB) FindAccountByID(ctx context.Context, id int64) (*registry.Account,
 
 // Accounts lists every account by username.
 func (db *DB) Accounts(ctx context.Context) ([]*registry.Account, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY username`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*registry.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, scanAccount, `SELECT `+accountColumns+` FROM accounts ORDER BY username`)
 }
 
 // UpdateAccount changes an account as update decides from it as stored.

@@ -44,7 +44,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
 
 const auditColumns = `seq, at, actor, unit, action, target, detail, addr, prev, hash`
 
-func scanAudit(s interface{ Scan(...any) error }) (*registry.AuditEntry, error) {
+func scanAudit(s scanner) (*registry.AuditEntry, error) {
 	var e registry.AuditEntry
 	var at string
 	if err := s.Scan(&e.Seq, &at, &e.Actor, &e.Unit, &e.Action, &e.Target, &e.Detail, &e.Addr, &e.Prev, &e.Hash); err != nil {
@@ -78,20 +78,7 @@ func (db *DB) AuditEntries(ctx context.Context, f registry.AuditFilter) ([]*regi
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*registry.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, scanAudit, q, args...)
 }
 
 // EachAudit calls fn for every entry in order, on one snapshot, and then

@@ -69,20 +69,7 @@ func (db *DB) Batch(ctx context.Context, id int64) (*registry.Batch, error) {
 
 // Batches returns every batch, oldest first.
 func (db *DB) Batches(ctx context.Context) ([]*registry.Batch, error) {
-	rows, err := db.db.QueryContext(ctx, batchSelect+` ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var bs []*registry.Batch
-	for rows.Next() {
-		b, err := scanBatch(rows)
-		if err != nil {
-			return nil, err
-		}
-		bs = append(bs, b)
-	}
-	return bs, rows.Err()
+	return queryAll(ctx, db.db, scanBatch, batchSelect+` ORDER BY id`)
 }
 
 const batchSelect = `SELECT id, file_name, path, file_hash, file_size, register, container, delimiter, encoding, confidence, header, status, rows_done, counts, started_at, COALESCE(finished_at, '') FROM batches`
@@ -95,7 +82,7 @@ func (db *DB) findBatch(ctx context.Context, where string, arg any) (*registry.B
 	return b, err
 }
 
-func scanBatch(s interface{ Scan(...any) error }) (*registry.Batch, error) {
+func scanBatch(s scanner) (*registry.Batch, error) {
 	var b registry.Batch
 	var reg, header, status, counts, started, finished string
 	if err := s.Scan(&b.ID, &b.FileName, &b.Path, &b.Hash, &b.Size, &reg, &b.Container, &b.Delimiter, &b.Encoding, &b.Confidence, &header, &status, &b.RowsDone, &counts, &started, &finished); err != nil {

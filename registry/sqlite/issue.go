@@ -152,7 +152,7 @@ const issueFrom = ` FROM extract_issues i JOIN records r ON r.rid = i.record_rid
 	LEFT JOIN extract_revocations v ON v.issue_id = i.id
 	LEFT JOIN extract_issue_files f ON f.issue_id = i.id`
 
-func scanIssue(s interface{ Scan(...any) error }) (*registry.ExtractIssue, error) {
+func scanIssue(s scanner) (*registry.ExtractIssue, error) {
 	var iss registry.ExtractIssue
 	var serial, form, issuedAt, blockers, snapshot string
 	var revokedAt sql.NullString
@@ -224,20 +224,7 @@ func (db *DB) FindIssues(ctx context.Context, f registry.IssueFilter) ([]*regist
 func queryIssues(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, query string, args ...any) ([]*registry.ExtractIssue, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*registry.ExtractIssue
-	for rows.Next() {
-		iss, err := scanIssue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, iss)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanIssue, query, args...)
 }
 
 // RevokeIssue revokes an issued copy. With issuerCode "" the serial alone

@@ -279,7 +279,7 @@ type linkRow struct {
 
 const linkRowColumns = `id, a_rid, b_rid, score, status, proposed, a_fp, b_fp, contributions, version, a_flag, b_flag, decided_by`
 
-func scanLinkRow(s interface{ Scan(...any) error }) (*linkRow, error) {
+func scanLinkRow(s scanner) (*linkRow, error) {
 	var l linkRow
 	err := s.Scan(&l.id, &l.aRID, &l.bRID, &l.score, &l.status, &l.proposed, &l.aFP, &l.bFP, &l.contributions, &l.version, &l.aFlag, &l.bFlag, &l.decidedBy)
 	return &l, err
@@ -531,7 +531,7 @@ const linkSelect = `SELECT l.id, ra.register, ra.id, rb.id, l.score, l.status, l
 	COALESCE(l.decided_by, ''), COALESCE(l.decided_at, ''), COALESCE(l.note, ''), l.created_seq, l.version
 	FROM links l JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid`
 
-func scanLink(s interface{ Scan(...any) error }) (*registry.Link, error) {
+func scanLink(s scanner) (*registry.Link, error) {
 	var l registry.Link
 	var reg, status, proposed, contributions string
 	if err := s.Scan(&l.ID, &reg, &l.A, &l.B, &l.Score, &status, &proposed, &contributions, &l.DecidedBy, &l.DecidedAt, &l.Note, &l.CreatedSeq, &l.Version); err != nil {
@@ -572,20 +572,7 @@ func (db *DB) Links(ctx context.Context, f registry.LinkFilter) ([]*registry.Lin
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*registry.Link
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, scanLink, q, args...)
 }
 
 // FindLink returns a link by its number.

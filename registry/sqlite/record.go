@@ -20,7 +20,7 @@ var _ registry.RecordService = (*DB)(nil)
 const recordColumns = `r.rid, r.id, r.register, r.authority_code, r.authority_name, r.book, r.number, r.registered_on, r.fields, COALESCE(r.extra, ''), r.refs, r.version`
 
 // scanRecord reads the columns of recordColumns.
-func scanRecord(s interface{ Scan(...any) error }) (int64, *registry.Record, error) {
+func scanRecord(s scanner) (int64, *registry.Record, error) {
 	var rid int64
 	var r registry.Record
 	var reg, regOn, fields, extra, refs string

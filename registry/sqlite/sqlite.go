@@ -225,7 +225,7 @@ func (db *DB) RecordEvents(ctx context.Context, id string) ([]registry.Event, er
 const eventColumns = `e.seq, e.at, e.kind, COALESCE(r.id, ''), COALESCE(e.batch_id, 0), e.actor, e.detail`
 
 // scanEvent reads the columns of eventColumns.
-func scanEvent(s interface{ Scan(...any) error }) (registry.Event, error) {
+func scanEvent(s scanner) (registry.Event, error) {
 	var e registry.Event
 	var detail string
 	err := s.Scan(&e.Seq, &e.At, &e.Kind, &e.RecordID, &e.BatchID, &e.Actor, &detail)
@@ -235,20 +235,7 @@ func scanEvent(s interface{ Scan(...any) error }) (registry.Event, error) {
 
 // queryEvents runs a query selecting eventColumns and returns its events.
 func (db *DB) queryEvents(ctx context.Context, q string, args ...any) ([]registry.Event, error) {
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var evs []registry.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		evs = append(evs, e)
-	}
-	return evs, rows.Err()
+	return queryAll(ctx, db.db, scanEvent, q, args...)
 }
 
 // eventDetail returns the scalar details (strings, numbers, booleans) of
@@ -286,3 +273,26 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 }
 
 var _ registry.Store = (*DB)(nil)
+
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs a query and scans every row it returns with scan.
+func queryAll[T any](ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
