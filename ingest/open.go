@@ -31,10 +31,13 @@ func openRegular(ctx context.Context, path string) (*os.File, io.Reader, error) 
 		f.Close()
 		return nil, nil, &refusedError{notRegular(fi.Mode())}
 	}
-	return f, &ctxReader{ctx: ctx, r: f}, nil
+	return f, ContextReader(ctx, f), nil
 }
 
-// ctxReader is a reader that stops when its context is done.
+// ContextReader returns a reader of r that fails with ctx's error once
+// ctx is done, so that a long read of a file stops at Ctrl+C.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return &ctxReader{ctx: ctx, r: r} }
+
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hotich/hotich/ingest"
 	"github.com/hotich/hotich/registry/vntext"
 )
 
@@ -135,7 +136,7 @@ func convertFile(ctx context.Context, e *env, name, dst string, opt convertOptio
 	if opt.check {
 		return nil
 	}
-	src := vntext.NewCellCaseReader(&ctxReader{ctx: ctx, r: br}, enc)
+	src := vntext.NewCellCaseReader(ingest.ContextReader(ctx, br), enc)
 	repaired := 0
 	err = writeAtomically(e, dst, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)
@@ -234,18 +235,4 @@ func sameFile(f *os.File, path string) bool {
 	}
 	b, err := os.Stat(path)
 	return err == nil && os.SameFile(a, b)
-}
-
-// ctxReader stops reading once ctx is done, so a long conversion can be
-// interrupted.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
