@@ -739,15 +739,18 @@ func (rr *reread) write(r *rereadRec, s *foldState, first *registry.Row) (bool, 
 			}
 		}
 	}
+	insertFlag := func(f keyedFlag) error {
+		sq, err := event()
+		if err != nil {
+			return err
+		}
+		return rr.exec(`INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.rid, string(f.Code), f.Field, f.Detail, f.key, sq)
+	}
 	for _, f := range s.flags {
 		if f.Code == registry.FlagConflict {
 			if fieldsInConflict[f.Field] && settled[f.Field] == 0 && !openConflictFlag[f.Field] {
-				sq, err := event()
-				if err != nil {
-					return false, err
-				}
-				if err := rr.exec(`INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
-					r.rid, string(f.Code), f.Field, f.Detail, f.key, sq); err != nil {
+				if err := insertFlag(f); err != nil {
 					return false, err
 				}
 				openConflictFlag[f.Field] = true
@@ -757,12 +760,7 @@ func (rr *reread) write(r *rereadRec, s *foldState, first *registry.Row) (bool, 
 		if _, ok := want[fkey(string(f.Code), f.Field, f.Detail, f.key)]; !ok {
 			continue
 		}
-		sq, err := event()
-		if err != nil {
-			return false, err
-		}
-		if err := rr.exec(`INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.rid, string(f.Code), f.Field, f.Detail, f.key, sq); err != nil {
+		if err := insertFlag(f); err != nil {
 			return false, err
 		}
 	}
