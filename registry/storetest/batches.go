@@ -273,20 +273,23 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 		ScanRow{Rec: b3, Raw: cells(b3)})
 	b1b, b2b := Birth(1, "Nguyễn Văn An", map[string]string{"noi_sinh": "BV Hùng Vương"}), Birth(2, "Lê Thị Bé", map[string]string{"que_quan": "Huế"})
 	b := writeRows(t, db, file("b.csv"),
-		ScanRow{Rec: b1b, Raw: cells(b1b)}, // conflict
-		ScanRow{Rec: b2b, Raw: cells(b2b)}, // fills a field
+		ScanRow{Rec: b1b, Raw: cells(b1b)},                                 // conflict
+		ScanRow{Rec: b2b, Raw: cells(b2b), Flags: []registry.Flag{idFlag}}, // fills a field, raises the open flag again
 		ScanRow{Err: noName, Raw: []string{"", "2010-01-01"}})
+	b1c := Birth(1, "Nguyễn Văn An", map[string]string{"noi_sinh": "Nhà riêng"})
+	c := writeRows(t, db, file("c.csv"), ScanRow{Rec: b1c, Raw: cells(b1c)}) // a third value
 
 	t.Run("Batches", func(t *testing.T) {
 		bs, err := db.Batches(ctx)
-		if err != nil || len(bs) != 2 {
+		if err != nil || len(bs) != 3 {
 			t.Fatalf("batches %+v, %v", bs, err)
 		}
 		want := map[string]registry.BatchCounts{
 			"a.csv": {Rows: 4, Accepted: 2, Flagged: 1, Rejected: 1, Created: 3},
-			"b.csv": {Rows: 3, Accepted: 1, Flagged: 1, Rejected: 1, Folded: 2, Conflicts: 1},
+			"b.csv": {Rows: 3, Flagged: 2, Rejected: 1, Folded: 2, Conflicts: 1},
+			"c.csv": {Rows: 1, Flagged: 1, Folded: 1, Conflicts: 1},
 		}
-		for i, w := range []*registry.Batch{a, b} {
+		for i, w := range []*registry.Batch{a, b, c} {
 			got := bs[i]
 			if got.ID != w.ID || got.FileName != w.FileName || got.Hash != w.Hash || got.Status != registry.BatchDone || got.RowsDone != w.Counts.Rows ||
 				got.Counts != want[w.FileName] || w.Counts != want[w.FileName] || !slices.Equal(got.Header, header) ||
@@ -301,7 +304,7 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 
 	t.Run("Rejects", func(t *testing.T) {
 		var got []registry.Reject
-		for _, bt := range []*registry.Batch{a, b} {
+		for _, bt := range []*registry.Batch{a, b, c} {
 			if err := db.Rejects(ctx, bt, func(r registry.Reject) error { got = append(got, r); return nil }); err != nil {
 				t.Fatal(err)
 			}
@@ -335,8 +338,9 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 			"a.csv#3 rejected  [] invalid_date ngay_sinh",
 			"a.csv#4 accepted " + ID(3) + " []  ",
 			"b.csv#1 flagged " + ID(1) + " [conflict]  ",
-			"b.csv#2 accepted " + ID(2) + " []  ",
+			"b.csv#2 flagged " + ID(2) + " [id_mismatch]  ",
 			"b.csv#3 rejected  [] missing_required ho_ten",
+			"c.csv#1 flagged " + ID(1) + " [conflict]  ",
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("row outcomes\n%q\nwant\n%q", got, want)
@@ -353,12 +357,12 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Fields["noi_sinh"] != "Bệnh viện Từ Dũ" || !slices.Equal(r.SourceRefs, []string{"a.csv#1", "b.csv#1"}) {
+		if r.Fields["noi_sinh"] != "Bệnh viện Từ Dũ" || !slices.Equal(r.SourceRefs, []string{"a.csv#1", "b.csv#1", "c.csv#1"}) {
 			t.Errorf("folded record: noi_sinh %q, refs %v", r.Fields["noi_sinh"], r.SourceRefs)
 		}
 		if len(r.Conflicts) != 1 || r.Conflicts[0].Field != "noi_sinh" || r.Conflicts[0].Resolved ||
-			!slices.Equal(r.Conflicts[0].Values, []string{"Bệnh viện Từ Dũ", "BV Hùng Vương"}) ||
-			!slices.Equal(r.Conflicts[0].SourceRefs, []string{"a.csv#1", "b.csv#1"}) {
+			!slices.Equal(r.Conflicts[0].Values, []string{"Bệnh viện Từ Dũ", "BV Hùng Vương", "Nhà riêng"}) ||
+			!slices.Equal(r.Conflicts[0].SourceRefs, []string{"a.csv#1", "b.csv#1", "c.csv#1"}) {
 			t.Errorf("conflicts %+v", r.Conflicts)
 		}
 		if len(r.Flags) != 1 || r.Flags[0].Code != registry.FlagConflict || r.Flags[0].Field != "noi_sinh" || r.Flags[0].SourceRef != "b.csv#1" {
@@ -378,6 +382,7 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 		want := []registry.SourceRow{
 			{Ref: "a.csv#1", Outcome: registry.OutcomeAccepted, File: "a.csv", FileHash: a.Hash, Encoding: "windows-1258", Header: header, Raw: cells(b1)},
 			{Ref: "b.csv#1", Outcome: registry.OutcomeFlagged, File: "b.csv", FileHash: b.Hash, Encoding: "windows-1258", Header: header, Raw: cells(b1b)},
+			{Ref: "c.csv#1", Outcome: registry.OutcomeFlagged, File: "c.csv", FileHash: c.Hash, Encoding: "windows-1258", Header: header, Raw: cells(b1c)},
 		}
 		if !reflect.DeepEqual(rows, want) {
 			t.Errorf("source rows\n%+v\nwant, oldest first\n%+v", rows, want)
@@ -407,7 +412,7 @@ func testBatchOutcomes(t *testing.T, open Opener) {
 				kinds = append(kinds, e.Kind+"/"+e.Actor)
 			}
 		}
-		want := []string{fmt.Sprintf("record_folded/%d", b.ID), "record_corrected/Lê Văn Trưởng"}
+		want := []string{fmt.Sprintf("record_folded/%d", b.ID), fmt.Sprintf("record_folded/%d", c.ID), "record_corrected/Lê Văn Trưởng"}
 		if !slices.Equal(kinds, want) {
 			t.Errorf("events %v, want %v", kinds, want)
 		}
