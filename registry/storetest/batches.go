@@ -544,3 +544,27 @@ func testBulkLoad(t *testing.T, open Opener) {
 		t.Errorf("check after a bulk load: %+v, %v", r, err)
 	}
 }
+
+// testRefData: a new store holds the reference data rows are checked
+// against: the units then and now, ethnic groups, countries.
+func testRefData(t *testing.T, open Opener) {
+	rd, err := open(t).RefData(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, ok := rd.UnitThen("26740"); !ok || u.Name != "Phường Bến Nghé" {
+		t.Errorf("Phường Bến Nghé then: %+v, %v", u, ok)
+	}
+	if succ := rd.Successors("26740"); len(succ) == 0 || succ[0].Name != "Phường Sài Gòn" {
+		t.Errorf("Phường Bến Nghé now: %+v", succ)
+	}
+	if !rd.KnownAuthority("760") || rd.KnownAuthority("99999") {
+		t.Error("known authorities")
+	}
+	if g, ok := rd.EthnicGroup("Khơ-me"); !ok || g.Code != "05" {
+		t.Errorf("ethnic group: %+v, %v", g, ok)
+	}
+	if c, ok := rd.Country("Hàn Quốc"); !ok || c.Alpha2 != "KR" {
+		t.Errorf("country: %+v, %v", c, ok)
+	}
+}

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"BatchOutcomes", testBatchOutcomes},
 		{"RecordsListing", testRecordsListing},
 		{"BulkLoad", testBulkLoad},
+		{"RefData", testRefData},
 		{"OpenFlags", testOpenFlags},
 		{"ResolveFlag", testResolveFlag},
 		{"ResolveConflict", testResolveConflict},
