@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotich/hotich/ingest"
+	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/vntext"
 	"github.com/hotich/hotich/review"
 )
@@ -95,4 +97,36 @@ func TestForceReread(t *testing.T) {
 			t.Error("a refused re-read changed the store")
 		}
 	})
+}
+
+// TestForceRereadRowFlags: a re-read row that raises a flag its record
+// already has open still has it among its outcome's flags, as when it was
+// first read.
+func TestForceRereadRowFlags(t *testing.T) {
+	dir := t.TempDir()
+	header := "loai_so,ma_noi_dang_ky,noi_dang_ky,quyen_so,so,ngay_dang_ky,ho_ten,ngay_sinh,gioi_tinh,noi_sinh\n"
+	entry := "KS,26740,UBND Phường Bến Nghé,01/2010,1,15/03/2010,Nguyễn Văn Đức,01/03/2010,Nam,"
+	a := writeFile(t, dir, "a.csv", []byte(header+entry+"Bệnh viện Từ Dũ\n"))
+	b := writeFile(t, dir, "b.csv", []byte(header+entry+"Bệnh viện Hùng Vương\n"))
+	c := writeFile(t, dir, "c.csv", []byte(header+entry+"Nhà riêng\n"))
+	db := openDB(t)
+	ctx := context.Background()
+	run(t, db, ingest.Options{}, a, b)
+	// Read wrongly first: the row is rejected; read again right, it folds
+	// into the record whose conflict on noi_sinh is open already.
+	if res := run(t, db, ingest.Options{Encoding: vntext.CP1258}, c); res[0].Counts.Rejected != 1 {
+		t.Fatalf("counts %+v, want the row rejected", res[0].Counts)
+	}
+	res, err := ingest.New(db, ingest.Options{Encoding: vntext.UTF8, Force: true, Now: func() time.Time { return fixedNow }}).Run(ctx, []string{c})
+	if err != nil || res[0].Status != ingest.StatusReread || res[0].Counts.Flagged != 1 {
+		t.Fatalf("re-read: %+v, %v", res, err)
+	}
+	flags := map[string][]registry.FlagCode{}
+	if err := db.RowOutcomes(ctx, func(o registry.RowOutcome) error { flags[o.Ref+" "+o.Outcome] = o.Flags; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]registry.FlagCode{"a.csv#1 accepted": nil, "b.csv#1 flagged": {registry.FlagConflict}, "c.csv#1 flagged": {registry.FlagConflict}}
+	if !reflect.DeepEqual(flags, want) {
+		t.Errorf("row outcomes %v, want %v", flags, want)
+	}
 }

@@ -339,7 +339,8 @@ type IssueService interface {
 	// FindIssues returns the issues matching f, newest first.
 	FindIssues(ctx context.Context, f IssueFilter) ([]*ExtractIssue, error)
 	// RevokeIssue revokes an issued copy, or returns ENOTFOUND or
-	// ECONFLICT (already revoked).
+	// ECONFLICT (already revoked). With issuerCode "" the serial alone
+	// must name one issue: EINVALID when several units issued it.
 	RevokeIssue(ctx context.Context, issuerCode string, serial Serial, by, reason string) (*ExtractIssue, error)
 	// IssueExtracts issues copies in one write transaction, allocating
 	// for each the next serial of its authority, year and form (concurrent
@@ -349,15 +350,19 @@ type IssueService interface {
 	// issue it refuses gets that error in errs (ENOTFOUND for a record
 	// that does not exist, without calling check) and no
 	// serial; the others get consecutive serials and are passed to render
-	// together (which may render them concurrently), then logged. If
-	// render fails nothing is logged.
+	// together (which may render them concurrently; render is not called
+	// when none is left), then logged. If render fails nothing is logged
+	// and no serial is used up: the next copies take the same serials.
 	IssueExtracts(ctx context.Context, issues []*ExtractIssue, check func(*ExtractIssue, *Record) error,
 		render func([]*ExtractIssue, []*Record) error) (errs []error, err error)
 	// FindBatchIssues returns the issues of a batch run, oldest first,
 	// with their snapshots and signatures.
 	FindBatchIssues(ctx context.Context, batchID string) ([]*ExtractIssue, error)
 	// RegisterCertificate records a certificate; registering the same one
-	// again updates nothing but its trust.
+	// again changes nothing but its trust, which it can only raise (a
+	// trusted registration makes it a trust root, an untrusted one leaves
+	// it as it was). The same certificate for another unit or role is
+	// ECONFLICT.
 	RegisterCertificate(ctx context.Context, c *Certificate) error
 	// FindCertificates returns the certificates with a key ID, newest first.
 	FindCertificates(ctx context.Context, keyID string) ([]*Certificate, error)
@@ -368,7 +373,8 @@ type IssueService interface {
 	// all) and the CAs, newest first.
 	Certificates(ctx context.Context, issuerCode string) ([]*Certificate, error)
 	// Signer returns the signer configuration of an authority, or an
-	// EREFUSED error when none is set.
+	// ENOTFOUND error when none is set (the issuing desk then refuses to
+	// issue).
 	Signer(ctx context.Context, issuerCode string) (Signer, error)
 	// SetSigner stores the signer configuration of an authority.
 	SetSigner(ctx context.Context, s Signer, actor string) error

@@ -35,15 +35,19 @@ type ConflictDecision struct {
 type ReviewService interface {
 	// OpenFlags lists open flags, oldest first.
 	OpenFlags(ctx context.Context, f FlagFilter) ([]OpenFlag, error)
-	// ResolveFlag closes an open flag (ECONFLICT if it is closed already):
-	// check gets it as stored and may refuse.
+	// ResolveFlag closes an open flag (ENOTFOUND if there is none,
+	// ECONFLICT if it is closed already): check gets it as stored and may
+	// refuse, leaving it open.
 	ResolveFlag(ctx context.Context, flagID int64, actor, note string, check func(OpenFlag) error) error
 	// ResolveConflict settles the open conflict on a field of a record:
 	// decide gets the record and the conflict as stored and returns the
-	// value the record keeps. The conflict and its flag are resolved.
+	// value the record keeps. The conflict and its flag are resolved and
+	// the record's search keys follow. ENOTFOUND when the record has no
+	// open conflict on the field; an error from decide changes nothing.
 	ResolveConflict(ctx context.Context, recordID, field, actor string, decide func(*Record, Conflict) (ConflictDecision, error)) error
 	// CorrectRecord changes a record: edit gets the record as stored (with
 	// its flags and conflicts), changes it in place and returns the
-	// correction to log. The record's search keys follow.
+	// correction to log. The record's search keys follow. ENOTFOUND for
+	// an unknown record; an error from edit changes nothing.
 	CorrectRecord(ctx context.Context, recordID, actor string, edit func(*Record) (Correction, error)) error
 }

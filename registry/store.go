@@ -23,7 +23,7 @@ type RowOutcome struct {
 	Ref      string
 	Outcome  string // OutcomeAccepted, OutcomeFlagged or OutcomeRejected
 	RecordID string
-	Flags    []FlagCode // flags this row raised (open or since resolved)
+	Flags    []FlagCode // flags this row raised (open or since resolved), even one its record had open already
 	Reject   RejectCode
 	Field    string // the column a reject concerns
 }

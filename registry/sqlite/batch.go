@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hotich/hotich/registry"
@@ -203,7 +205,7 @@ func (db *DB) openGroup(ctx context.Context) (*group, error) {
 		{&g.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
 		{&insertPerson, insertPersonSQL},
 		{&deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
-		{&g.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`},
+		{&g.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw, flags) VALUES (?, ?, ?, ?, ?)`},
 		{&g.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
 		{&g.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
 		// +code: the partial index on open flags' code must not be used
@@ -378,11 +380,28 @@ func (w *BatchWriter) Write(ctx context.Context, row registry.Row) (string, erro
 	} else {
 		w.chunk.Accepted++
 	}
-	if _, err := w.st.insertSource.ExecContext(ctx, key, rid, outcome, raw); err != nil {
+	if _, err := w.st.insertSource.ExecContext(ctx, key, rid, outcome, raw, rowFlags(row.Flags, conflicts > 0)); err != nil {
 		return "", fmt.Errorf("source row %d: %w", row.N, err)
 	}
 	w.last = row.N
 	return outcome, nil
+}
+
+// rowFlags returns the codes of the flags a row raised, for its stored
+// row: sorted, once each, space-separated; nil for none.
+func rowFlags(flags []registry.Flag, conflict bool) any {
+	var codes []string
+	for _, f := range flags {
+		codes = append(codes, string(f.Code))
+	}
+	if conflict {
+		codes = append(codes, string(registry.FlagConflict))
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	slices.Sort(codes)
+	return strings.Join(slices.Compact(codes), " ")
 }
 
 type storedRecord struct {

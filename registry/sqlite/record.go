@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -466,8 +467,11 @@ func (db *DB) RowOutcomes(ctx context.Context, fn func(registry.RowOutcome) erro
 	if err != nil {
 		return err
 	}
+	// A row's flags are those it recorded raising and those stored under
+	// its key: a row stored before rows recorded theirs, or imported, has
+	// only the latter.
 	rows, err := db.db.QueryContext(ctx, `
-		SELECT s.key, s.outcome, r.id, '', '', (SELECT group_concat(code, ' ') FROM (SELECT DISTINCT f.code FROM flags f WHERE f.source_key = s.key ORDER BY f.code))
+		SELECT s.key, s.outcome, r.id, '', '', COALESCE(s.flags, '') || ' ' || COALESCE((SELECT group_concat(f.code, ' ') FROM flags f WHERE f.source_key = s.key), '')
 		FROM source_rows s JOIN records r ON r.rid = s.record_rid
 		UNION ALL
 		SELECT j.key, 'rejected', '', j.code, j.field, NULL FROM rejects j
@@ -485,7 +489,9 @@ func (db *DB) RowOutcomes(ctx context.Context, fn func(registry.RowOutcome) erro
 			return err
 		}
 		o.Ref, o.Reject = names.ref(key), registry.RejectCode(reject)
-		for _, f := range strings.Fields(flags.String) {
+		codes := strings.Fields(flags.String)
+		slices.Sort(codes)
+		for _, f := range slices.Compact(codes) {
 			o.Flags = append(o.Flags, registry.FlagCode(f))
 		}
 		if err := fn(o); err != nil {

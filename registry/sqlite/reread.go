@@ -405,7 +405,7 @@ func (rr *reread) run(rows []registry.Row, sources []registry.StoredRow) (*regis
 		}
 		for _, k := range seqs[r.id] {
 			if k >= rr.lo && k < rr.hi {
-				if err := rr.source(k, r.rid, s.outcome[k], byKey[k]); err != nil {
+				if err := rr.source(k, r.rid, s.outcome[k], rowFlags(byKey[k].Flags, s.conflicts1[k] > 0), byKey[k]); err != nil {
 					return nil, 0, err
 				}
 			}
@@ -780,15 +780,17 @@ func (rr *reread) persons(rid int64, rec *registry.Record) error {
 	return nil
 }
 
-// source writes the file's row key as a stored row of record rid, unless
-// it is stored so already.
-func (rr *reread) source(key, rid int64, outcome string, row *registry.Row) error {
+// source writes the file's row key as a stored row of record rid, with
+// the flags it raised (see rowFlags), unless it is stored so already.
+func (rr *reread) source(key, rid int64, outcome string, flags any, row *registry.Row) error {
 	raw := preparedOf(row).raw
 	var oldRID int64
 	var oldOutcome, oldRaw string
-	err := rr.tx.QueryRowContext(rr.ctx, `SELECT record_rid, outcome, raw FROM source_rows WHERE key = ?`, key).Scan(&oldRID, &oldOutcome, &oldRaw)
+	var oldFlags sql.NullString
+	err := rr.tx.QueryRowContext(rr.ctx, `SELECT record_rid, outcome, raw, flags FROM source_rows WHERE key = ?`, key).Scan(&oldRID, &oldOutcome, &oldRaw, &oldFlags)
+	newFlags, _ := flags.(string)
 	switch {
-	case err == nil && oldRID == rid && oldOutcome == outcome && oldRaw == raw:
+	case err == nil && oldRID == rid && oldOutcome == outcome && oldRaw == raw && oldFlags.String == newFlags:
 		return nil
 	case err != nil && err != sql.ErrNoRows:
 		return err
@@ -796,7 +798,7 @@ func (rr *reread) source(key, rid int64, outcome string, row *registry.Row) erro
 	if err := rr.clear(key); err != nil {
 		return err
 	}
-	return rr.exec(`INSERT INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, ?)`, key, rid, outcome, raw)
+	return rr.exec(`INSERT INTO source_rows (key, record_rid, outcome, raw, flags) VALUES (?, ?, ?, ?, ?)`, key, rid, outcome, raw, flags)
 }
 
 // reject writes the file's row key as a rejected row, unless it is stored

@@ -50,6 +50,24 @@ func Run(t *testing.T, open Opener) {
 		{"ApplyLinks", testApplyLinks},
 		{"LinkModel", testLinkModel},
 		{"LinksExport", testLinksExport},
+		{"BatchSameBytes", testBatchSameBytes},
+		{"BatchResume", testBatchResume},
+		{"BatchGroup", testBatchGroup},
+		{"BatchOutcomes", testBatchOutcomes},
+		{"RecordsListing", testRecordsListing},
+		{"BulkLoad", testBulkLoad},
+		{"RefData", testRefData},
+		{"OpenFlags", testOpenFlags},
+		{"ResolveFlag", testResolveFlag},
+		{"ResolveConflict", testResolveConflict},
+		{"CorrectRecord", testCorrectRecord},
+		{"IssueSerials", testIssueSerials},
+		{"IssueRenderFailure", testIssueRenderFailure},
+		{"IssueConcurrent", testIssueConcurrent},
+		{"FindIssues", testFindIssues},
+		{"RevokeIssue", testRevokeIssue},
+		{"Certificates", testCertificates},
+		{"SignerAndSettings", testSignerAndSettings},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open) })
 	}
@@ -71,30 +89,58 @@ func Birth(number int, name string, extra map[string]string) *registry.Record {
 // ID returns the record ID of Birth(number, …).
 func ID(number int) string { return Birth(number, "", nil).Identity().RecordID() }
 
-// ScanRow is one batch row to write: a record and the flags it raises.
+// ScanRow is one batch row to write: a record and the flags it raises,
+// or, with Err set, a rejected row and its cells.
 type ScanRow struct {
 	Rec   *registry.Record
 	Flags []registry.Flag
+	Err   *registry.RowError
+	Raw   []string // the cells; by default the record's name
 }
 
 // WriteBatch stores rows as one batch file, as ingest would.
 func WriteBatch(tb testing.TB, db registry.Store, name string, rows ...ScanRow) {
 	tb.Helper()
-	ctx := context.Background()
+	writeRows(tb, db, newBatch(name), rows...)
+}
+
+// newBatch returns a new birth batch file named name, its hash that of
+// the name.
+func newBatch(name string) *registry.Batch {
 	sum := sha256.Sum256([]byte(name))
-	b := &registry.Batch{FileName: name, Path: name, Hash: hex.EncodeToString(sum[:]), Register: registry.Birth, Container: "csv", Header: []string{"ho_ten"}}
+	return &registry.Batch{FileName: name, Path: name, Hash: hex.EncodeToString(sum[:]), Register: registry.Birth, Container: "csv", Header: []string{"ho_ten"}}
+}
+
+// writeRows stores rows as the batch b and returns it as its writer has
+// it at the end.
+func writeRows(tb testing.TB, db registry.Store, b *registry.Batch, rows ...ScanRow) *registry.Batch {
+	tb.Helper()
+	ctx := context.Background()
 	w, err := db.BeginBatch(ctx, b)
 	if err != nil || w == nil {
-		tb.Fatalf("BeginBatch %s: %v", name, err)
+		tb.Fatalf("BeginBatch %s: %v", b.FileName, err)
 	}
 	for i, r := range rows {
-		if _, err := w.Write(ctx, registry.Row{N: i + 1, Raw: []string{r.Rec.Fields["ho_ten"]}, Record: r.Rec, Flags: r.Flags}); err != nil {
+		if _, err := w.Write(ctx, r.row(i+1)); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	if err := w.Finish(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	return w.Batch()
+}
+
+// row returns the batch row numbered n.
+func (r ScanRow) row(n int) registry.Row {
+	raw := r.Raw
+	if raw == nil && r.Rec != nil {
+		raw = []string{r.Rec.Fields["ho_ten"]}
+	}
+	if r.Err != nil {
+		return registry.Row{N: n, Raw: raw, Err: r.Err}
+	}
+	return registry.Row{N: n, Raw: raw, Record: r.Rec, Flags: r.Flags}
 }
 
 // Dump returns the store's JSON Lines dump.
