@@ -55,6 +55,7 @@ type RefData struct {
 	before      map[string]Unit
 	after       map[string]Unit
 	successors  map[string][]Succession
+	communes    map[string][]string // district code (1 March 2025) -> its communes, sorted
 	ethnic      map[string]EthnicGroup // by HeaderKey of name and aliases
 	ethnicCode  map[string]EthnicGroup
 	countries   map[string]Country // by HeaderKey of names and aliases
@@ -67,6 +68,7 @@ func NewRefData(units []Unit, succ []Succession, groups []EthnicGroup, countries
 		before:      map[string]Unit{},
 		after:       map[string]Unit{},
 		successors:  map[string][]Succession{},
+		communes:    map[string][]string{},
 		ethnic:      map[string]EthnicGroup{},
 		ethnicCode:  map[string]EthnicGroup{},
 		countries:   map[string]Country{},
@@ -79,6 +81,14 @@ func NewRefData(units []Unit, succ []Succession, groups []EthnicGroup, countries
 		case EraAfter:
 			rd.after[u.Code] = u
 		}
+	}
+	for c, u := range rd.before {
+		if u.Level == 3 {
+			rd.communes[u.ParentCode] = append(rd.communes[u.ParentCode], c)
+		}
+	}
+	for _, cs := range rd.communes {
+		sort.Strings(cs)
 	}
 	for _, s := range succ {
 		rd.successors[s.OldCode] = append(rd.successors[s.OldCode], s)
@@ -166,14 +176,7 @@ func (rd *RefData) Successors(code string) []Unit {
 		}
 	}
 	if u, ok := rd.before[code]; ok && u.Level == 2 {
-		var communes []string
-		for c, cu := range rd.before {
-			if cu.Level == 3 && cu.ParentCode == code {
-				communes = append(communes, c)
-			}
-		}
-		sort.Strings(communes)
-		for _, c := range communes {
+		for _, c := range rd.communes[code] {
 			add(rd.successors[c])
 		}
 	} else {

@@ -24,7 +24,10 @@ type RecordService interface {
 	// FindRecordByID returns a record with its flags, conflicts and links,
 	// or an ENOTFOUND error.
 	FindRecordByID(ctx context.Context, id string) (*Record, error)
-	// FindRecords returns the records matching f, sorted by ID.
+	// FindRecords returns the records matching f, sorted by ID. When more
+	// than f.Limit match, which f.Limit of them it returns is the store's
+	// choice (a caller asks for one more than it shows, to say there are
+	// more and that the search should be narrowed).
 	FindRecords(ctx context.Context, f RecordFilter) ([]*Record, error)
 	// EachRecord calls fn for every record in ID order, with its
 	// annotations, streaming.

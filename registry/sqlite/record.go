@@ -67,6 +67,11 @@ func (db *DB) FindRecordByID(ctx context.Context, id string) (*registry.Record, 
 
 // FindRecords returns the records that match a filter, sorted by ID. Name
 // matching is insensitive to case, diacritics and tone-mark placement.
+// When more match than the limit, the earliest stored are returned: the
+// rows are taken in rid order, which the person indexes hold, so a common
+// name reads only the records it returns (ordering the SQL by ID would
+// read every match: 37 ms instead of 2 ms for 484 matches at 12 million
+// entries); they are sorted by ID here.
 func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*registry.Record, error) {
 	var where []string
 	var args []any
@@ -111,7 +116,7 @@ func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*regi
 	if len(where) == 0 {
 		return nil, registry.Errorf(registry.EINVALID, "cần ít nhất một điều kiện tìm kiếm")
 	}
-	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.id`
+	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.rid`
 	switch {
 	case f.Limit == 0:
 		q += " LIMIT 1000"
@@ -143,6 +148,7 @@ func (db *DB) FindRecords(ctx context.Context, f registry.RecordFilter) ([]*regi
 	for i, rid := range rids {
 		ann.apply(rid, recs[i])
 	}
+	slices.SortFunc(recs, func(a, b *registry.Record) int { return strings.Compare(a.ID, b.ID) })
 	return recs, nil
 }
 
@@ -167,28 +173,41 @@ func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, 
 	if rids != nil && len(rids) == 0 {
 		return a, nil
 	}
-	names, err := db.batchNames(ctx)
-	if err != nil {
-		return nil, err
+	// Source references name batch files; most records have no flags or
+	// conflicts, so the names are looked up only when a row needs them.
+	type ref struct {
+		key int64
+		set func(string)
 	}
-	// in selects the records by rid: a literal list of integers, which
-	// SQLite matches against the record_rid indexes.
+	var refs []ref
+	// in selects the records by rid, given as one JSON array: the query
+	// text stays the same whatever the records, so the driver's statement
+	// cache keeps it prepared, and SQLite still searches the record_rid
+	// indexes for each rid.
+	var ridList any = "[]"
 	in := func(col string) string {
 		if rids == nil {
 			return "1"
 		}
+		return col + " IN (SELECT value FROM json_each(:rids))"
+	}
+	if rids != nil {
 		var b strings.Builder
-		b.WriteString(col + " IN (")
+		b.WriteByte('[')
 		for i, rid := range rids {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(strconv.FormatInt(rid, 10))
 		}
-		b.WriteByte(')')
-		return b.String()
+		b.WriteByte(']')
+		ridList = b.String()
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT record_rid, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE resolved_seq IS NULL AND `+in("record_rid")+` ORDER BY id`)
+	args := []any{sql.Named("rids", ridList)}
+	if rids == nil {
+		args = nil
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT record_rid, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE resolved_seq IS NULL AND `+in("record_rid")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,15 +220,18 @@ func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, 
 			return nil, err
 		}
 		f.Code = registry.FlagCode(code)
-		f.SourceRef = names.ref(key)
 		a.flags[rid] = append(a.flags[rid], f)
+		if key != 0 {
+			i := len(a.flags[rid]) - 1
+			refs = append(refs, ref{key, func(s string) { a.flags[rid][i].SourceRef = s }})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 
-	rows, err = db.db.QueryContext(ctx, `SELECT id, record_rid, field, vals, resolved_seq IS NOT NULL FROM conflicts WHERE `+in("record_rid")+` ORDER BY id`)
+	rows, err = db.db.QueryContext(ctx, `SELECT id, record_rid, field, vals, resolved_seq IS NOT NULL FROM conflicts WHERE `+in("record_rid")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +248,14 @@ func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, 
 			rows.Close()
 			return nil, fmt.Errorf("conflict %d: %w", c.ID, err)
 		}
-		for _, v := range cv {
-			c.Values = append(c.Values, v.Value)
-			c.SourceRefs = append(c.SourceRefs, names.ref(v.SourceKey))
+		c.Values = make([]string, len(cv))
+		c.SourceRefs = make([]string, len(cv))
+		for i, v := range cv {
+			c.Values[i] = v.Value
+			if v.SourceKey != 0 {
+				to := &c.SourceRefs[i] // the backing array is c's for good
+				refs = append(refs, ref{v.SourceKey, func(s string) { *to = s }})
+			}
 		}
 		a.conflicts[rid] = append(a.conflicts[rid], c)
 	}
@@ -238,7 +265,7 @@ func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, 
 	}
 
 	rows, err = db.db.QueryContext(ctx, `SELECT l.id, l.a_rid, ra.id, l.b_rid, rb.id, l.score, l.status FROM links l
-		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid WHERE `+in("l.a_rid")+` OR `+in("l.b_rid"))
+		JOIN records ra ON ra.rid = l.a_rid JOIN records rb ON rb.rid = l.b_rid WHERE `+in("l.a_rid")+` OR `+in("l.b_rid"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -253,10 +280,22 @@ func (db *DB) loadAnnotations(ctx context.Context, rids []int64) (*annotations, 
 		a.links[arid] = append(a.links[arid], registry.DuplicateLink{LinkID: id, ID: bid, Score: score, Status: registry.LinkStatus(status)})
 		a.links[brid] = append(a.links[brid], registry.DuplicateLink{LinkID: id, ID: aid, Score: score, Status: registry.LinkStatus(status)})
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	for _, ls := range a.links {
 		sort.Slice(ls, func(i, j int) bool { return ls[i].ID < ls[j].ID })
 	}
-	return a, rows.Err()
+	if len(refs) > 0 {
+		names, err := db.batchNames(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			r.set(names.ref(r.key))
+		}
+	}
+	return a, nil
 }
 
 // batchNames maps batch IDs to file names, to turn row keys into source
