@@ -272,15 +272,20 @@ func TestBrowser(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 	password := strings.TrimSpace(testPassword)
 
-	// Sign in.
-	step(t, ctx, "login",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.ID("dang-nhap")),
-		chromedp.SendKeys(chromedp.ID("ten-dang-nhap"), "lan"),
-		chromedp.SendKeys(chromedp.ID("mat-khau"), password),
-		chromedp.Click(chromedp.ID("dang-nhap-gui")),
-		chromedp.WaitVisible(chromedp.ID("tra-cuu")),
-	)
+	// signIn fills in the login form and waits for the element that
+	// follows: the search form, or the error.
+	signIn := func(pw, then string) {
+		t.Helper()
+		step(t, ctx, "login",
+			chromedp.Navigate(base+"/dang-nhap"),
+			chromedp.WaitVisible(chromedp.ID("dang-nhap")),
+			chromedp.SendKeys(chromedp.ID("ten-dang-nhap"), "lan"),
+			chromedp.SendKeys(chromedp.ID("mat-khau"), pw),
+			chromedp.Click(chromedp.ID("dang-nhap-gui")),
+			chromedp.WaitVisible(chromedp.ID(then)),
+		)
+	}
+	signIn(password, "tra-cuu")
 
 	// Search by name, without diacritics, and year of birth.
 	row := `#ket-qua tr[data-record-id="` + want.ID + `"]`
@@ -362,15 +367,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The QR code's URL, as a phone would read it from the paper.
-	page := filepath.Join(t.TempDir(), "page")
-	if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, page).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
-	}
-	qr, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", page+".png").Output()
-	if err != nil {
-		t.Fatalf("zbarimg: %v", err)
-	}
-	verifyURL := strings.TrimSpace(string(qr))
+	verifyURL := readQR(t, pdfPath)
 	if !strings.HasPrefix(verifyURL, base+"/xac-thuc/"+strings.ReplaceAll(serial, "/", "-")+"?m=") {
 		t.Fatalf("the QR code holds %q", verifyURL)
 	}
@@ -407,14 +404,7 @@ func TestBrowser(t *testing.T) {
 	)
 	try := func(pw string) string {
 		t.Helper()
-		step(t, ctx, "login attempt",
-			chromedp.Navigate(base+"/dang-nhap"),
-			chromedp.WaitVisible(chromedp.ID("dang-nhap")),
-			chromedp.SendKeys(chromedp.ID("ten-dang-nhap"), "lan"),
-			chromedp.SendKeys(chromedp.ID("mat-khau"), pw),
-			chromedp.Click(chromedp.ID("dang-nhap-gui")),
-			chromedp.WaitVisible(chromedp.ID("loi")),
-		)
+		signIn(pw, "loi")
 		return text(t, ctx, "#loi")
 	}
 	for i := 1; i <= 5; i++ {
