@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/hotich/hotich/registry"
@@ -63,10 +64,34 @@ func ActorOf(a *registry.Account, addr string) Actor {
 }
 
 // Auditor appends entries to the audit trail.
+//
+// Every request of the desk appends an entry before it shows anything, and
+// each append is a write transaction: it waits for the store's write lock,
+// behind the other requests' appends and, during an ingest, behind the
+// ingest's current transaction. So the entries of requests that arrive
+// while an append is under way wait together and go into the next
+// transaction as one group (group commit): under load a request waits for
+// about one transaction, not for a queue of them. Each Record still
+// returns only once its own entry is written, or with the error that kept
+// its group from being written.
 type Auditor struct {
 	Store registry.AuditService
 	Log   *slog.Logger // nil: none
+
+	mu       sync.Mutex
+	queue    []*queuedEntry
+	flushing bool // a Record appends a group or is told to
 }
+
+// queuedEntry is an entry waiting for its group's transaction.
+type queuedEntry struct {
+	e    *registry.AuditEntry
+	done chan error    // the group's result
+	lead chan struct{} // this request is to append the queue's next group
+}
+
+// maxGroup bounds the entries of one transaction.
+const maxGroup = 256
 
 // Record appends an entry. An error means the entry was not written: the
 // desk then does not show what the entry was to record.
@@ -75,14 +100,63 @@ func (a *Auditor) Record(ctx context.Context, who Actor, action, target, detail 
 	if user == "" {
 		user = "-"
 	}
-	e := &registry.AuditEntry{Actor: user, Unit: who.Unit, Action: action, Target: target, Detail: oneLine(detail), Addr: who.Addr}
-	if err := a.Store.AppendAudit(ctx, e); err != nil {
-		if a.Log != nil {
-			a.Log.Error("audit entry not written", "action", action, "actor", user, "err", err)
-		}
-		return err
+	q := &queuedEntry{e: &registry.AuditEntry{Actor: user, Unit: who.Unit, Action: action, Target: target, Detail: oneLine(detail), Addr: who.Addr},
+		done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	a.mu.Lock()
+	a.queue = append(a.queue, q)
+	if !a.flushing {
+		a.flushing = true
+		q.lead <- struct{}{}
 	}
-	return nil
+	a.mu.Unlock()
+	// The entry's group is written or failed whatever this request's
+	// context does: the answer must say which.
+	var err error
+	select {
+	case err = <-q.done:
+	case <-q.lead:
+		// The queue's first entry appends the next group, which holds
+		// its own entry, then hands the queue on: no request appends
+		// more than its own group.
+		a.appendGroup(context.WithoutCancel(ctx))
+		err = <-q.done
+	}
+	if err != nil && a.Log != nil {
+		a.Log.Error("audit entry not written", "action", action, "actor", user, "err", err)
+	}
+	return err
+}
+
+// appendGroup appends the first entries of the queue in one transaction,
+// then makes the first entry left, if any, the next to append.
+func (a *Auditor) appendGroup(ctx context.Context) {
+	a.mu.Lock()
+	n := min(len(a.queue), maxGroup)
+	group := a.queue[:n:n]
+	a.queue = a.queue[n:]
+	a.mu.Unlock()
+	es := make([]*registry.AuditEntry, len(group))
+	for i, q := range group {
+		es[i] = q.e
+	}
+	err := a.Store.AppendAudit(ctx, es...)
+	for _, q := range group {
+		q.done <- err
+	}
+	a.mu.Lock()
+	if len(a.queue) > 0 {
+		a.queue[0].lead <- struct{}{}
+	} else {
+		a.flushing = false
+	}
+	a.mu.Unlock()
+}
+
+// queued returns how many entries wait for a transaction (for tests).
+func (a *Auditor) queued() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.queue)
 }
 
 // maxDetail bounds an entry's detail, in bytes.

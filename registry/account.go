@@ -185,9 +185,11 @@ type AuditFilter struct {
 
 // AuditService keeps the audit trail.
 type AuditService interface {
-	// AppendAudit adds an entry at the end of the trail: the store sets
-	// its Seq, Prev and Hash.
-	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// AppendAudit adds entries at the end of the trail, in order and in
+	// one transaction (all or none): the store sets their Seq, Prev and
+	// Hash. Many entries in one call cost one write transaction: the desk
+	// groups the entries of concurrent requests so.
+	AppendAudit(ctx context.Context, es ...*AuditEntry) error
 	// AuditEntries lists entries matching f, oldest first.
 	AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 	// EachAudit calls fn for every entry in order, for verification.

@@ -204,15 +204,7 @@ func TestServe(t *testing.T) {
 	t.Run("QR", func(t *testing.T) {
 		needPDFTool(t, "pdftoppm")
 		needPDFTool(t, "zbarimg")
-		png := filepath.Join(t.TempDir(), "page")
-		if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, png).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v %s", err, out)
-		}
-		qr, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
-		if err != nil {
-			t.Fatalf("zbarimg: %v", err)
-		}
-		if got := strings.TrimSpace(string(qr)); got != "https://hotich.example.gov.vn"+verifyPath {
+		if got := readQR(t, pdfPath); got != "https://hotich.example.gov.vn"+verifyPath {
 			t.Errorf("QR code holds %q, want the desk's verification URL %q", got, "https://hotich.example.gov.vn"+verifyPath)
 		}
 	})
@@ -243,6 +235,21 @@ func TestServe(t *testing.T) {
 	if out := issueCLI(t, envv, "audit", "verify"); !strings.Contains(out, "nguyên vẹn") {
 		t.Error(out)
 	}
+}
+
+// readQR returns what the QR code on the first page of a PDF holds, read
+// from the page rendered at 300 dpi.
+func readQR(t *testing.T, pdfPath string) string {
+	t.Helper()
+	png := filepath.Join(t.TempDir(), "page")
+	if out, err := exec.Command("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	qr, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	return strings.TrimSpace(string(qr))
 }
 
 // TestServeSignal: a real hotich serve process stops gracefully on

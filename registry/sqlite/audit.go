@@ -13,9 +13,12 @@ import (
 
 var _ registry.AuditService = (*DB)(nil)
 
-// AppendAudit adds an entry at the end of the audit trail, chained to the
-// last one, and moves the trail's head, in one transaction.
-func (db *DB) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
+// AppendAudit adds entries at the end of the audit trail, each chained to
+// the one before, and moves the trail's head, in one transaction.
+func (db *DB) AppendAudit(ctx context.Context, es ...*registry.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
@@ -27,16 +30,20 @@ func (db *DB) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if e.At.IsZero() {
-		e.At = db.Now()
+	for _, e := range es {
+		if e.At.IsZero() {
+			e.At = db.Now()
+		}
+		seq++
+		e.Seq, e.Prev = seq, prev
+		e.Hash = registry.AuditHash(e)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, unit, action, target, detail, addr, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Unit, e.Action, e.Target, e.Detail, e.Addr, e.Prev, e.Hash); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		prev = e.Hash
 	}
-	e.Seq, e.Prev = seq+1, prev
-	e.Hash = registry.AuditHash(e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, unit, action, target, detail, addr, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Unit, e.Action, e.Target, e.Detail, e.Addr, e.Prev, e.Hash); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, e.Seq, e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, seq, prev); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -229,21 +229,48 @@ func (t *writeTx) done() { t.once.Do(t.release) }
 // shared, so that a bulk writer lets it in between two transactions, then
 // SQLite's write lock (BEGIN IMMEDIATE, per the DSN).
 func (db *DB) beginWrite(ctx context.Context) (*writeTx, error) {
-	f, err := db.intentFile()
-	if err != nil {
-		return nil, err
-	}
-	// The intent lock is shared among short writers; a bulk writer holds
-	// it exclusively only between two of its transactions, for no time.
-	if err := waitLock(ctx, f, false); err != nil {
+	if err := db.holdIntent(ctx); err != nil {
 		return nil, err
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		unlock(f)
+		db.releaseIntent()
 		return nil, busyError(err)
 	}
-	return &writeTx{Tx: tx, release: func() { unlock(f) }}, nil
+	return &writeTx{Tx: tx, release: db.releaseIntent}, nil
+}
+
+// holdIntent counts a short writer of this process in, taking the intent
+// lock shared for the first. The short writers of a process share one
+// open file, and an flock belongs to the open file: unlocking it for one
+// writer would release it for all, and the bulk writer would stop letting
+// the others in.
+func (db *DB) holdIntent(ctx context.Context) error {
+	f, err := db.intentFile()
+	if err != nil {
+		return err
+	}
+	db.intentMu.Lock()
+	defer db.intentMu.Unlock()
+	if db.intentHolders == 0 {
+		// A bulk writer holds it exclusively only between two of its
+		// transactions, for no time.
+		if err := waitLock(ctx, f, false); err != nil {
+			return err
+		}
+	}
+	db.intentHolders++
+	return nil
+}
+
+// releaseIntent counts a short writer out, releasing the intent lock after
+// the last.
+func (db *DB) releaseIntent() {
+	db.intentMu.Lock()
+	defer db.intentMu.Unlock()
+	if db.intentHolders--; db.intentHolders == 0 {
+		unlock(db.intent)
+	}
 }
 
 // busyError turns SQLite's "database is locked" after the busy timeout

@@ -78,6 +78,10 @@ type DB struct {
 	intentOnce sync.Once
 	intent     *os.File
 	intentErr  error
+	// intentHolders counts this process's short writers under way, which
+	// hold the intent lock together (intentMu guards it); see holdIntent.
+	intentMu      sync.Mutex
+	intentHolders int
 }
 
 // Open opens the store at path, creating it if it does not exist, applies

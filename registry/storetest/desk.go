@@ -92,8 +92,15 @@ func testAudit(t *testing.T, open Opener) {
 			t.Fatalf("appended %+v", e)
 		}
 	}
-	db.AppendAudit(ctx, &registry.AuditEntry{Actor: "-", Action: "login_failed", Detail: "binh", Addr: "10.0.0.9"})
-	if n, err := registry.VerifyAuditChain(func(fn func(*registry.AuditEntry) error) error { return db.EachAudit(ctx, fn) }); err != nil || n != 5 {
+	// Several entries in one call: chained in order, after the others.
+	group := []*registry.AuditEntry{{Actor: "-", Action: "login_failed", Detail: "binh", Addr: "10.0.0.9"}, {Actor: "-", Action: "login_failed", Detail: "lan", Addr: "10.0.0.9"}}
+	if err := db.AppendAudit(ctx, group...); err != nil {
+		t.Fatal(err)
+	}
+	if group[0].Seq != 5 || group[1].Seq != 6 || group[1].Prev != group[0].Hash || group[0].Hash == "" {
+		t.Fatalf("appended together: %+v %+v", group[0], group[1])
+	}
+	if n, err := registry.VerifyAuditChain(func(fn func(*registry.AuditEntry) error) error { return db.EachAudit(ctx, fn) }); err != nil || n != 6 {
 		t.Fatalf("verify: %d %v", n, err)
 	}
 	byTarget, err := db.AuditEntries(ctx, registry.AuditFilter{Target: ID(1)})
