@@ -55,7 +55,7 @@ type RefData struct {
 	before      map[string]Unit
 	after       map[string]Unit
 	successors  map[string][]Succession
-	communes    map[string][]string // district code (1 March 2025) -> its communes, sorted
+	communes    map[string][]string    // district code (1 March 2025) -> its communes, sorted
 	ethnic      map[string]EthnicGroup // by HeaderKey of name and aliases
 	ethnicCode  map[string]EthnicGroup
 	countries   map[string]Country // by HeaderKey of names and aliases
