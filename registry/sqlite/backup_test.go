@@ -21,7 +21,7 @@ func TestBackupRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Records != 2 || info.Watermark == 0 || len(info.SHA256) != 64 {
+	if info.Records != 3 || info.Watermark == 0 || len(info.SHA256) != 64 {
 		t.Fatalf("info %+v", info)
 	}
 	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 || st.Size() != info.Bytes {

@@ -251,18 +251,25 @@ type scannerFunc func(...any) error
 
 func (f scannerFunc) Scan(dest ...any) error { return f(dest...) }
 
-// sourceRefs: a record's source references and its source rows agree.
+// sourceRefs: a record's source references are the references of its
+// source rows. A row seen again under a reference the record has already
+// (a ward's corrected file of the same name) is stored as a source row of
+// its own without a second reference, so the references are compared as
+// a set.
 func (c *checker) sourceRefs() error {
-	return c.each(`SELECT r.id, json_array_length(r.refs), (SELECT COUNT(*) FROM source_rows s WHERE s.record_rid = r.rid) FROM records r
-		WHERE json_array_length(r.refs) != (SELECT COUNT(*) FROM source_rows s WHERE s.record_rid = r.rid)`, func(scan func(...any) error) error {
-		var id string
-		var refs, rows int
-		if err := scan(&id, &refs, &rows); err != nil {
-			return err
-		}
-		c.r.Add("source_refs", fmt.Sprintf("bản ghi %s: %d tham chiếu nguồn nhưng %d dòng nguồn", id, refs, rows))
-		return nil
-	})
+	const rowRefs = `SELECT DISTINCT b.file_name || '#' || (s.key & 4294967295) FROM source_rows s
+		JOIN batches b ON b.id = s.key >> 32 WHERE s.record_rid = r.rid`
+	return c.each(`SELECT r.id, json_array_length(r.refs), (SELECT COUNT(*) FROM (`+rowRefs+`)) AS n FROM records r
+		WHERE json_array_length(r.refs) != n OR EXISTS (SELECT 1 FROM json_each(r.refs) j WHERE j.value NOT IN (`+rowRefs+`))`,
+		func(scan func(...any) error) error {
+			var id string
+			var refs, rows int
+			if err := scan(&id, &refs, &rows); err != nil {
+				return err
+			}
+			c.r.Add("source_refs", fmt.Sprintf("bản ghi %s: %d tham chiếu nguồn nhưng các dòng nguồn có %d tham chiếu, không khớp", id, refs, rows))
+			return nil
+		})
 }
 
 // events: the log's sequence has no hole, and every event about a record

@@ -20,6 +20,22 @@ func checkStore(t *testing.T) *sqlite.DB {
 	storetest.WriteBatch(t, db, "b.csv",
 		storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", map[string]string{"que_quan": "Huế"})},
 		storetest.ScanRow{Rec: storetest.Birth(2, "Lê Thị Bê", nil)})
+	// Another file of the same name (a ward's corrected export): its first
+	// row is the same row seen again, under the same source reference.
+	ctx := context.Background()
+	w, err := db.BeginBatch(ctx, &registry.Batch{FileName: "a.csv", Path: "corrected/a.csv", Hash: strings.Repeat("ab", 32),
+		Register: registry.Birth, Container: "csv", Header: []string{"ho_ten"}})
+	if err != nil || w == nil {
+		t.Fatalf("BeginBatch corrected/a.csv: %v", err)
+	}
+	for i, rec := range []*registry.Record{storetest.Birth(1, "Nguyễn Văn An", nil), storetest.Birth(3, "Trần Văn Cường", nil)} {
+		if _, err := w.Write(ctx, registry.Row{N: i + 1, Record: rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
@@ -32,7 +48,7 @@ func TestCheckClean(t *testing.T) {
 	if !r.OK() {
 		t.Fatalf("a sound store has problems: %+v", r.Problems)
 	}
-	if r.Counts.Batches != 2 || r.Counts.Rows != 4 || r.Counts.Records != 2 || r.Counts.Persons != 4 || r.Counts.Checks != 8 {
+	if r.Counts.Batches != 3 || r.Counts.Rows != 6 || r.Counts.Records != 3 || r.Counts.Persons != 6 || r.Counts.Checks != 8 {
 		t.Errorf("counts %+v", r.Counts)
 	}
 }
@@ -49,6 +65,7 @@ func TestCheckFinds(t *testing.T) {
 		{"batch_rows", []string{`PRAGMA foreign_keys = OFF`, `DELETE FROM source_rows WHERE key = (SELECT MAX(key) FROM source_rows)`}},
 		{"batch_rows", []string{`UPDATE batches SET rows_done = rows_done + 1 WHERE id = 1`}},
 		{"source_refs", []string{`UPDATE records SET refs = '["a.csv#1"]' WHERE id = '` + storetest.ID(1) + `'`}},
+		{"source_refs", []string{`UPDATE records SET refs = '["a.csv#1", "c.csv#1"]' WHERE id = '` + storetest.ID(1) + `'`}},
 		{"events", []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE seq = 3`}},
 		{"events", []string{`INSERT INTO events (at, kind, record_rid) VALUES ('2025-06-09T08:00:00Z', 'x', 999)`}},
 		{"conflict_flags", []string{`UPDATE flags SET resolved_seq = 1 WHERE code = 'conflict'`}},
