@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 )
 
 func indexes(t *testing.T, db *sqlite.DB) map[string]bool {
@@ -58,4 +59,18 @@ func TestBulkLoad(t *testing.T) {
 		t.Fatalf("Open did not build the missing indexes: %v, %v", ix, db.IndexBuilds)
 	}
 	_ = done // the killed run never calls it
+
+	// A store that holds records keeps its indexes for the clerks
+	// searching it during the load, however large the load.
+	storetest.WriteBatch(t, db, "a.csv", storetest.ScanRow{Rec: storetest.Birth(1, "Nguyễn Văn An", nil)})
+	big, err := db.BulkLoad(ctx, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix := indexes(t, db); !ix["persons_name"] || !ix["persons_pid"] {
+		t.Fatalf("a bulk load into a store in use dropped its search indexes: %v", ix)
+	}
+	if err := big(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
