@@ -117,7 +117,7 @@ func openText(ctx context.Context, path string, force vntext.Encoding) (*textSou
 	if ts.encoding == vntext.Unknown {
 		ts.encoding = vntext.UTF8
 	}
-	ts.r = vntext.NewReader(br, ts.encoding)
+	ts.r = vntext.NewCellCaseReader(br, ts.encoding)
 	return ts, nil
 }
 

@@ -435,7 +435,8 @@ func pickWeighted[K comparable](r *rand.Rand, w map[K]float64, order []K, adjust
 // addRescans gives some books a second (and rarely a third) scan, made in
 // the digitisation campaigns of 2019-2025. A TCVN3 book is rescanned by the
 // same office's tools in TCVN3, and no other book is rescanned in TCVN3, so
-// that the lower-cased capitals of TCVN3 never disagree with a first scan.
+// that a capital whose case the TCVN3 decoder cannot settle never disagrees
+// with a first scan.
 func (p *plan) addRescans(r *rand.Rand) {
 	n := len(p.files)
 	for i := 0; i < n; i++ {

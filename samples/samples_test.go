@@ -527,7 +527,7 @@ func TestCommittedSamples(t *testing.T) {
 	cfg := samples.DefaultConfig()
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	out := fs.String("out", "", "")
-	fs.Bool("q", false, "")
+	fs.Bool("quiet", false, "") // gen's own flag, not the config's
 	finish := cfg.BindFlags(fs)
 	if err := fs.Parse(strings.Fields(cmd)[3:]); err != nil {
 		t.Fatal(err)

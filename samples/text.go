@@ -39,24 +39,6 @@ func hasTone(r rune) bool {
 	return false
 }
 
-// lowerToned lower-cases the upper-case toned letters of s, as TCVN3 (VN3)
-// files store them: the ".VnTimeH" font drew capitals from the lower-case
-// codes, so "Ủy ban" comes back as "ủy ban". Upper-case letters without a
-// tone (Ă Â Ê Ô Ơ Ư Đ) have codes of their own and keep their case.
-func lowerToned(s string) string {
-	if isASCII(s) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsUpper(r) && hasTone(r) {
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {

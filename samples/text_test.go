@@ -29,19 +29,6 @@ func TestSwapTonePlacement(t *testing.T) {
 	}
 }
 
-func TestLowerToned(t *testing.T) {
-	for in, want := range map[string]string{
-		"Ủy ban nhân dân Phường Bến Nghé": "ủy ban nhân dân Phường Bến Nghé",
-		"Ấp 3, Xã Tân Thạnh Tây":          "ấp 3, Xã Tân Thạnh Tây",
-		"Đã cải chính, Ông Âu Ơn Ưng":     "Đã cải chính, Ông Âu Ơn Ưng",
-		"NGUYỄN THỊ ÁNH":                  "NGUYễN THị áNH",
-	} {
-		if got := lowerToned(in); got != want {
-			t.Errorf("lowerToned(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestMojibake(t *testing.T) {
 	for in, want := range map[string]string{
 		"Nguyễn": "Nguyá»…n",

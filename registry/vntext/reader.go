@@ -30,9 +30,8 @@ func NewReader(r io.Reader, e Encoding) io.Reader {
 // letters (which VN3 stores with lower-case codes only) is restored from the
 // word's cell, its column and its line rather than from its line alone
 // (see caseState): "Trần Ngọc Ánh" and a "Nữ" beside a name in capitals
-// come back as written. hotich convert reads with it. The ingest keeps
-// NewReader's line-wise restoration, so that stored values do not change
-// under existing stores; the two differ only in the case of toned letters.
+// come back as written. The ingest and hotich convert read with it; the two
+// readers differ only in the case of toned letters.
 func NewCellCaseReader(r io.Reader, e Encoding) io.Reader {
 	rd := NewReader(r, e)
 	if x, ok := rd.(*reader); ok && e == TCVN3 {
