@@ -17,8 +17,9 @@
 // accounts. Later runs reuse that and start from a copy of the base
 // store. Logins (argon2id) happen before any timing.
 //
-// Not part of "go test ./...": it takes minutes and its figures depend on
-// the machine. BENCHMARKS.md ("Desk") has the command and the figures.
+// A full run takes minutes and its figures depend on the machine, so
+// "go test ./..." runs it only at a toy size (TestSmoke), to keep it
+// working. BENCHMARKS.md ("Desk") has the command and the figures.
 package main
 
 import (
@@ -83,7 +84,7 @@ func main() {
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "deskload:", err)
 		os.Exit(1)
 	}
@@ -96,7 +97,10 @@ func logf(format string, args ...any) {
 // password is every simulated account's password.
 const password = "một câu dài dễ nhớ cho bàn thử tải"
 
-func run(ctx context.Context, o options) error {
+// run prepares (or reuses) the corpora and the base store, runs both
+// phases and writes the report to out. It fails if any request, the
+// ingest, the server's shutdown or the audit trail's check failed.
+func run(ctx context.Context, o options, out io.Writer) error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
@@ -190,7 +194,7 @@ func run(ctx context.Context, o options) error {
 	serveErr := srv.stop()
 	verify, verifyErr := exec.CommandContext(ctx, o.hotich, "audit", "verify", "--db", db).CombinedOutput()
 
-	report(os.Stdout, o, setup, phases, ingErr2, ingTook, srv, serveErr, verify, verifyErr)
+	report(out, o, setup, phases, ingErr2, ingTook, srv, serveErr, verify, verifyErr)
 	if ingErr2 != nil || verifyErr != nil || serveErr != nil {
 		return errors.New("the run failed: see the report")
 	}
