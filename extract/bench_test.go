@@ -1,6 +1,7 @@
 package extract_test
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func BenchmarkRenderSign(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := extract.Sign(rd, key); err != nil {
+		if _, err := extract.Sign(context.Background(), rd, key); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -85,7 +86,7 @@ func BenchmarkRenderSignParallel(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			if _, err := extract.Sign(rd, keys[i]); err != nil {
+			if _, err := extract.Sign(context.Background(), rd, keys[i]); err != nil {
 				b.Error(err)
 				return
 			}

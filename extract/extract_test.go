@@ -197,7 +197,7 @@ func renderCase(tb testing.TB, tc testCase) ([]byte, *sign.Payload, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := extract.Sign(r, key)
+	f, err := extract.Sign(context.Background(), r, key)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -187,7 +187,7 @@ func TestForgeries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := extract.Sign(r, k)
+		f, err := extract.Sign(context.Background(), r, k)
 		if err != nil {
 			t.Fatal(err)
 		}

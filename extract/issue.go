@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -19,7 +20,7 @@ import (
 // the PDF carries a PAdES signature. It fills in what the issue log keeps
 // of the copy (hashes, key, payload, CMS, the snapshot to print it again)
 // and returns the file.
-func (r *Renderer) Issue(c *Copy, s registry.Sealer, baseURL string, iss *registry.ExtractIssue) ([]byte, error) {
+func (r *Renderer) Issue(ctx context.Context, c *Copy, s registry.Sealer, baseURL string, iss *registry.ExtractIssue) ([]byte, error) {
 	c.SignedBy = s.SignerName()
 	p, err := sign.Seal(s, PayloadValues(c))
 	if err != nil {
@@ -34,7 +35,7 @@ func (r *Renderer) Issue(c *Copy, s registry.Sealer, baseURL string, iss *regist
 	if err != nil {
 		return nil, err
 	}
-	f, err := Sign(rendered, s)
+	f, err := Sign(ctx, rendered, s)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -62,12 +63,12 @@ type SignedFile struct {
 
 // Sign signs a rendered copy with a unit's key: a PAdES baseline signature
 // over the whole file, made at the copy's issue time.
-func Sign(r *Rendered, s registry.Sealer) (*SignedFile, error) {
+func Sign(ctx context.Context, r *Rendered, s registry.Sealer) (*SignedFile, error) {
 	p, err := assemble(r, s.SignerName(), s.CMSSize())
 	if err != nil {
 		return nil, err
 	}
-	cms, err := s.SignCMS(p.signedContent(), r.Info.At)
+	cms, err := s.SignCMS(ctx, p.signedContent(), r.Info.At)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func TestSignatureTimestamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := time.Now().Add(-2 * time.Second)
-	f, err := extract.Sign(r, withTSA(key, url))
+	f, err := extract.Sign(context.Background(), r, withTSA(key, url))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestSignatureTimestamp(t *testing.T) {
 			t.Fatal(err)
 		}
 		url2, _ := startTSA(t, otherKey, other)
-		f2, err := extract.Sign(r, withTSA(key, url2))
+		f2, err := extract.Sign(context.Background(), r, withTSA(key, url2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestSignatureTimestamp(t *testing.T) {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 		}))
 		defer srv.Close()
-		_, err := extract.Sign(r, withTSA(key, srv.URL))
+		_, err := extract.Sign(context.Background(), r, withTSA(key, srv.URL))
 		if err == nil || !strings.Contains(registry.ErrorMessage(err), "dấu thời gian") {
 			t.Fatalf("signing with a TSA that fails = %v, want an error saying so", err)
 		}

@@ -229,7 +229,7 @@ func (d *Desk) renderAll(ctx context.Context, accepted []*registry.ExtractIssue,
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				if err := d.renderOne(byIssue[accepted[k]], recs[k]); err != nil {
+				if err := d.renderOne(ctx, byIssue[accepted[k]], recs[k]); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -254,7 +254,7 @@ func (d *Desk) renderAll(ctx context.Context, accepted []*registry.ExtractIssue,
 }
 
 // renderOne renders and signs one copy, filling in its issue.
-func (d *Desk) renderOne(j *job, rec *registry.Record) error {
+func (d *Desk) renderOne(ctx context.Context, j *job, rec *registry.Record) error {
 	iss := j.iss
 	c := &extract.Copy{
 		Record:      rec,
@@ -266,7 +266,7 @@ func (d *Desk) renderOne(j *job, rec *registry.Record) error {
 		Copies:      iss.Copies,
 		Corrections: j.corr,
 	}
-	pdf, err := d.Renderer.Issue(c, j.key, d.BaseURL, iss)
+	pdf, err := d.Renderer.Issue(ctx, c, j.key, d.BaseURL, iss)
 	if err != nil {
 		return err
 	}

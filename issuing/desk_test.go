@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,5 +248,76 @@ func TestDeskRules(t *testing.T) {
 	})
 	if _, err := os.Stat(f.desk.Keys.Dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTSAHoldsTheStoreBriefly: the timestamp of a B-T copy is asked for
+// while the store's write lock is held (a copy is never logged without
+// it), so a TSA that does not answer must not hold the lock longer than
+// other writers wait (the store's busy timeout, 10 s), and a cancelled
+// request (SIGINT, a clerk's closed page) must stop waiting at once.
+// Before, the exchange waited 20 s on a context nothing could cancel:
+// every other writer of the store failed with "database is locked".
+func TestTSAHoldsTheStoreBriefly(t *testing.T) {
+	asked := make(chan struct{}, 8)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		asked <- struct{}{}
+		select { // never answers
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	rec := birth("124")
+	f := newFixture(t, true, rec)
+	_, k := testPKI(t)
+	kt := *k
+	kt.TSA = &sign.TSA{URL: srv.URL}
+	f.desk.Keys.Add("26740", &kt)
+	req := issuing.Request{RecordID: rec.ID, Clerk: "lan", Copies: 1}
+	waitAsked := func() {
+		t.Helper()
+		select {
+		case <-asked:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the TSA was never asked")
+		}
+	}
+
+	t.Run("OtherWritersGoOn", func(t *testing.T) {
+		ctx := context.Background()
+		issued := make(chan error, 1)
+		go func() { _, err := f.desk.Issue(ctx, req); issued <- err }()
+		waitAsked()
+		// The issue holds the write lock now, waiting for the TSA.
+		if err := f.db.SetSetting(ctx, issuing.SettingBaseURL, "https://hotich.example.gov.vn", "admin"); err != nil {
+			t.Fatalf("another writer while the TSA does not answer: %v", err)
+		}
+		if err := <-issued; err == nil || !strings.Contains(registry.ErrorMessage(err), "dấu thời gian") {
+			t.Fatalf("issue without an answer from the TSA = %v", err)
+		}
+	})
+
+	t.Run("Cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		issued := make(chan error, 1)
+		go func() { _, err := f.desk.Issue(ctx, req); issued <- err }()
+		waitAsked()
+		cancel()
+		select {
+		case err := <-issued:
+			if err == nil {
+				t.Fatal("a cancelled issue succeeded")
+			}
+		case <-time.After(sign.TSATimeout - time.Second):
+			t.Fatal("a cancelled issue still waits for the TSA")
+		}
+	})
+
+	if logged, err := f.db.FindIssues(context.Background(), registry.IssueFilter{RecordID: rec.ID}); err != nil || len(logged) != 0 {
+		t.Fatalf("issues logged without a timestamp: %d, %v", len(logged), err)
 	}
 }

@@ -322,7 +322,7 @@ type Sealer interface {
 	// content, at most CMSSize bytes long. at is the time the PDF's
 	// signature dictionary states; the CMS itself carries no signing time
 	// (PAdES), only a TSA's timestamp when one is configured.
-	SignCMS(content []byte, at time.Time) ([]byte, error)
+	SignCMS(ctx context.Context, content []byte, at time.Time) ([]byte, error)
 	CMSSize() int
 }
 

@@ -66,8 +66,8 @@ func essSigningCertificate(c *x509.Certificate) signingCertificateV2 {
 
 // SignCMS returns the detached CMS signature of content. The time of
 // signing is not in it (see above): the caller writes it beside.
-func (k *UnitKey) SignCMS(content []byte, _ time.Time) ([]byte, error) {
-	der, err := k.signedData(content)
+func (k *UnitKey) SignCMS(ctx context.Context, content []byte, _ time.Time) ([]byte, error) {
+	der, err := k.signedData(ctx, content)
 	if registry.ErrorCode(err) != "" {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (k *UnitKey) SignCMS(content []byte, _ time.Time) ([]byte, error) {
 	return der, nil
 }
 
-func (k *UnitKey) signedData(content []byte) ([]byte, error) {
+func (k *UnitKey) signedData(ctx context.Context, content []byte) ([]byte, error) {
 	// Detached: the encapsulated content is only its type.
 	sd, err := protocol.NewSignedData(protocol.EncapsulatedContentInfo{EContentType: oid.ContentTypeData})
 	if err != nil {
@@ -138,7 +138,7 @@ func (k *UnitKey) signedData(content []byte) ([]byte, error) {
 	}
 	if k.TSA != nil {
 		// B-T: the TSA's token over the signature value.
-		token, _, err := k.TSA.Token(context.Background(), si.Signature)
+		token, _, err := k.TSA.Token(ctx, si.Signature)
 		if err != nil {
 			return nil, err
 		}

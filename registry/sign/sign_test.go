@@ -2,6 +2,7 @@ package sign_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -75,7 +76,7 @@ func TestSealAndCheck(t *testing.T) {
 func TestCMS(t *testing.T) {
 	k, _ := unitKey(t)
 	content := []byte("%PDF-1.7 the signed bytes")
-	cms, err := k.SignCMS(content, now)
+	cms, err := k.SignCMS(context.Background(), content, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func FuzzParseLegacy(f *testing.F) {
 func FuzzCheckCMS(f *testing.F) {
 	k, _ := unitKey(f)
 	content := []byte("signed bytes")
-	cms, err := k.SignCMS(content, now)
+	cms, err := k.SignCMS(context.Background(), content, now)
 	if err != nil {
 		f.Fatal(err)
 	}

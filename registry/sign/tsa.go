@@ -32,8 +32,12 @@ type TSA struct {
 	Client *http.Client // nil: one with TSATimeout
 }
 
-// TSATimeout bounds one exchange with a TSA.
-const TSATimeout = 20 * time.Second
+// TSATimeout bounds one exchange with a TSA. A copy is logged only with
+// its timestamp, so the exchange happens while the store's write lock is
+// held: it must end well within the time other writers wait for that lock
+// (10 s) and leave room for the rendering. A TSA answers in well under a
+// second; one that takes longer fails the issue, which is not logged.
+const TSATimeout = 4 * time.Second
 
 // MaxTSAReply bounds a TSA's reply, and TSAReserve is the room a token
 // takes in a signature (the TSA's certificates included).
