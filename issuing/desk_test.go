@@ -321,3 +321,66 @@ func TestTSAHoldsTheStoreBriefly(t *testing.T) {
 		t.Fatalf("issues logged without a timestamp: %d, %v", len(logged), err)
 	}
 }
+
+// TestKeyRingRotation: a unit's key rotated on disk (keys init --force,
+// keys import) is the key the next copy is signed with, without restarting
+// the server that holds the ring; before, the ring kept the first key it
+// loaded until the process ended.
+func TestKeyRingRotation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true)
+	caKey, ca, err := sign.NewTestCA("rotation tests", issuedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.RegisterCertificate(ctx, sign.Record(ca, "", true)); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	install := func(force bool) string {
+		t.Helper()
+		priv, err := sign.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sign.WritePrivateKey(sign.KeyPath(dir, "26740"), priv, force); err != nil {
+			t.Fatal(err)
+		}
+		der, err := sign.WriteCSR(sign.CSRPath(dir, "26740"), priv, "UBND PHƯỜNG SÀI GÒN", "TP. Hồ Chí Minh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		csr, err := x509.ParseCertificateRequest(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := sign.IssueUnitCert(caKey, ca, csr, issuedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sign.WriteChain(sign.CertPath(dir, "26740"), []*x509.Certificate{cert, ca}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.RegisterCertificate(ctx, sign.Record(cert, "26740", false)); err != nil {
+			t.Fatal(err)
+		}
+		return sign.KeyID(priv.Public())
+	}
+	ring := &issuing.KeyRing{Dir: dir, Store: f.db}
+	first := install(false)
+	k1, err := ring.Key(ctx, "26740")
+	if err != nil || k1.KeyID() != first {
+		t.Fatalf("first key: %v, %v; want %s", k1, err, first)
+	}
+	if again, _ := ring.Key(ctx, "26740"); again != k1 {
+		t.Error("an unchanged key was loaded again")
+	}
+	second := install(true)
+	k2, err := ring.Key(ctx, "26740")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k2.KeyID() != second {
+		t.Fatalf("after the rotation the ring signs with %s, want the new key %s", k2.KeyID(), second)
+	}
+}
