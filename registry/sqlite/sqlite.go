@@ -122,6 +122,10 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_cache_size", "-65536") // 64 MiB page cache per connection
+	// Keep each connection's most recent statements prepared: the driver
+	// prepares every query afresh otherwise, which took a third of a
+	// search's CPU time.
+	q.Set("_stmt_cache_size", "64")
 	dsn := "file:" + uriPath.Replace(path) + "?" + q.Encode()
 	sdb, err := sql.Open(driverName, dsn)
 	if err != nil {
