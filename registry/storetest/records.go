@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hotich/hotich/registry"
@@ -52,7 +53,17 @@ func testSearch(t *testing.T, open Opener) {
 	WriteBatch(t, db, "a.csv",
 		ScanRow{Rec: Birth(1, "Nguyễn Thị Thuý", map[string]string{"so_dinh_danh": "079310012345", "gioi_tinh": "Nữ", "ngay_sinh": "2010-03-01"})},
 		ScanRow{Rec: Birth(2, "Nguyễn Thị Thúy", map[string]string{"gioi_tinh": "Nữ", "ngay_sinh": "2010", "me_ho_ten": "Lê Thị Hoa"})},
-		ScanRow{Rec: Birth(3, "Phạm Văn Cường", map[string]string{"cha_ho_ten": "Phạm Văn Nam", "cha_giay_to": "CMND số 025123456"})})
+		ScanRow{Rec: Birth(3, "Phạm Văn Cường", map[string]string{"cha_ho_ten": "Phạm Văn Nam", "cha_giay_to": "CMND số 025123456"})},
+		ScanRow{Rec: Birth(4, "Trần Thị Lan", map[string]string{"gioi_tinh": "Nữ", "me_ho_ten": "Trần Thị Lan"})})
+	// Many matches: a store may read them in parts, and must still return
+	// each once, whole, sorted by ID.
+	var many []ScanRow
+	var manyIDs []string
+	for n := 10; n < 31; n++ {
+		many = append(many, ScanRow{Rec: Birth(n, "Võ Văn Tám", map[string]string{"ngay_sinh": "2010-05-04", "me_ho_ten": "Đỗ Thị Mười"})})
+		manyIDs = append(manyIDs, ID(n))
+	}
+	WriteBatch(t, db, "b.csv", many...)
 	for name, tc := range map[string]struct {
 		f    registry.RecordFilter
 		want []string
@@ -66,6 +77,10 @@ func testSearch(t *testing.T, open Opener) {
 		"Parent":         {registry.RecordFilter{Name: "nguyen thi thuy", Parent: "Lê Thị Hoa"}, []string{ID(2)}},
 		"RegisterNumber": {registry.RecordFilter{Identity: &registry.Identity{Register: registry.Birth, AuthorityCode: "26740", Book: "1/2010", Number: "03"}}, []string{ID(3)}},
 		"OtherRegister":  {registry.RecordFilter{Name: "nguyen thi thuy", Register: registry.Death}, nil},
+		"TwoRolesOnce":   {registry.RecordFilter{Name: "tran thi lan"}, []string{ID(4)}},
+		"Many":           {registry.RecordFilter{Name: "vo van tam", Birth: vntext.Date{Year: 2010}}, manyIDs},
+		"ManyByParent":   {registry.RecordFilter{Name: "vo van tam", Parent: "Đỗ Thị Mười"}, manyIDs},
+		"ManyInRegister": {registry.RecordFilter{Name: "vo van tam", Register: registry.Birth}, manyIDs},
 	} {
 		recs, err := db.FindRecords(ctx, tc.f)
 		if err != nil {
@@ -79,6 +94,22 @@ func testSearch(t *testing.T, open Opener) {
 		want := slices.Sorted(slices.Values(tc.want)) // results come sorted by ID
 		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Errorf("%s: found %v, want %v", name, got, want)
+		}
+	}
+	for _, f := range []registry.RecordFilter{{Name: "vo van tam", Limit: 9}, {Name: "vo van tam", Register: registry.Birth, Limit: 9}} {
+		recs, err := db.FindRecords(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, r := range recs {
+			if seen[r.ID] || !slices.Contains(manyIDs, r.ID) || r.Fields["me_ho_ten"] != "Đỗ Thị Mười" {
+				t.Errorf("limit 9 (register %q): %s repeated, unexpected or not whole (%v)", f.Register, r.ID, r.Fields)
+			}
+			seen[r.ID] = true
+		}
+		if len(recs) != 9 || !slices.IsSortedFunc(recs, func(a, b *registry.Record) int { return strings.Compare(a.ID, b.ID) }) {
+			t.Errorf("limit 9 (register %q): %d records, sorted %v", f.Register, len(recs), slices.IsSortedFunc(recs, func(a, b *registry.Record) int { return strings.Compare(a.ID, b.ID) }))
 		}
 	}
 	if _, err := db.FindRecords(ctx, registry.RecordFilter{}); registry.ErrorCode(err) != registry.EINVALID {
