@@ -324,13 +324,14 @@ const (
 type Options struct {
 	KeysDir string // the units' keys and certificates
 	BaseURL string // "": the store's setting
-	TSA     string // "": the store's setting
+	TSA     string // "": the store's setting, read at each issue
 	Log     *slog.Logger
 }
 
 // New makes the desk of a store: its reference data, the renderer with its
-// fonts, the units' keys from a folder, and the public address and
-// time-stamping authority the store is set up with (unless given).
+// fonts, the units' keys from a folder, and the public address the store
+// is set up with (unless given). The time-stamping authority, unless
+// given, is the store's setting at the time of each issue.
 func New(ctx context.Context, store Store, opt Options) (*Desk, error) {
 	rd, err := store.RefData(ctx)
 	if err != nil {
@@ -345,13 +346,8 @@ func New(ctx context.Context, store Store, opt Options) (*Desk, error) {
 			return nil, err
 		}
 	}
-	if opt.TSA == "" {
-		if opt.TSA, err = store.Setting(ctx, SettingTSA); err != nil {
-			return nil, err
-		}
-	}
 	return &Desk{Store: store, RefData: rd, Renderer: r, BaseURL: opt.BaseURL, Log: opt.Log,
-		Keys: &KeyRing{Dir: opt.KeysDir, Store: store, TSA: opt.TSA}}, nil
+		Keys: &KeyRing{Dir: opt.KeysDir, Store: store, TSA: opt.TSA, TSAFromStore: opt.TSA == ""}}, nil
 }
 
 // Revoke revokes an issued copy, saying who and why: the copy is no longer

@@ -384,3 +384,29 @@ func TestKeyRingRotation(t *testing.T) {
 		t.Fatalf("after the rotation the ring signs with %s, want the new key %s", k2.KeyID(), second)
 	}
 }
+
+// TestTSASettingLive: the time-stamping authority set in the store (keys
+// tsa) applies to the next copy of a desk already running; before, a
+// desk read it once when it started.
+func TestTSASettingLive(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	rec := birth("125")
+	f := newFixture(t, true, rec)
+	req := issuing.Request{RecordID: rec.ID, Clerk: "lan", Copies: 1}
+	if err := f.db.SetSetting(ctx, issuing.SettingTSA, srv.URL, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Issue(ctx, req); err == nil || !strings.Contains(registry.ErrorMessage(err), "dấu thời gian") {
+		t.Fatalf("issue with a TSA that is down = %v", err)
+	}
+	if err := f.db.SetSetting(ctx, issuing.SettingTSA, "", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Issue(ctx, req); err != nil {
+		t.Fatalf("issue after the TSA was cleared: %v", err)
+	}
+}

@@ -20,6 +20,10 @@ type KeyRing struct {
 	Dir   string                // KEYS/CODE.key, KEYS/CODE.crt
 	Store registry.IssueService // where certificates are registered
 	TSA   string                // a time-stamping authority's URL, "" for none
+	// TSAFromStore reads the authority from the store's setting at each
+	// use instead (TSA unused), so that keys tsa takes effect in a
+	// running server.
+	TSAFromStore bool
 	mu    sync.Mutex
 	keys  map[string]*ringKey
 }
@@ -59,8 +63,27 @@ func (k *KeyRing) Add(code string, key *sign.UnitKey) {
 	k.keys[code] = &ringKey{key: key, added: true}
 }
 
-// Key returns the key of an issuing unit.
+// Key returns the key of an issuing unit, with the time-stamping
+// authority it signs with.
 func (k *KeyRing) Key(ctx context.Context, code string) (*sign.UnitKey, error) {
+	tsa := k.TSA
+	if k.TSAFromStore {
+		var err error
+		if tsa, err = k.Store.Setting(ctx, SettingTSA); err != nil {
+			return nil, err
+		}
+	}
+	key, err := k.key(ctx, code)
+	if err != nil || tsa == "" || key.TSA != nil {
+		return key, err
+	}
+	withTSA := *key // the ring's key stays as loaded: users may hold it
+	withTSA.TSA = &sign.TSA{URL: tsa}
+	return &withTSA, nil
+}
+
+// key returns the key of an issuing unit as loaded (or added).
+func (k *KeyRing) key(ctx context.Context, code string) (*sign.UnitKey, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	rk, ok := k.keys[code]
@@ -85,9 +108,6 @@ func (k *KeyRing) Key(ctx context.Context, code string) (*sign.UnitKey, error) {
 	}
 	if !registered {
 		return nil, registry.FieldErrorf(registry.EREFUSED, registry.FieldIssuer, "chứng thư ký của cơ quan %s (%s) chưa được đăng ký trong kho này: cần cài chứng thư cho đơn vị trước khi cấp", code, key.SignerName())
-	}
-	if k.TSA != "" {
-		key.TSA = &sign.TSA{URL: k.TSA}
 	}
 	if k.keys == nil {
 		k.keys = map[string]*ringKey{}
