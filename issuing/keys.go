@@ -24,8 +24,8 @@ type KeyRing struct {
 	// use instead (TSA unused), so that keys tsa takes effect in a
 	// running server.
 	TSAFromStore bool
-	mu    sync.Mutex
-	keys  map[string]*ringKey
+	mu           sync.Mutex
+	keys         map[string]*ringKey
 }
 
 // ringKey is a key on the ring and the state of the files it came from
