@@ -202,22 +202,17 @@ func (db *DB) recordsByRID(ctx context.Context, rids []int64) ([]*registry.Recor
 		}
 		return nil
 	}
-	per := (len(rids) + fetchParts - 1) / fetchParts
 	if len(rids) < 2*fetchParts {
 		return recs, read(ctx, rids, recs)
 	}
+	per := (len(rids) + fetchParts - 1) / fetchParts
+	errs := make([]error, fetchParts)
 	var wg sync.WaitGroup
-	errs := make([]error, 0, fetchParts)
-	var mu sync.Mutex
-	for start := 0; start < len(rids); start += per {
-		end := min(start+per, len(rids))
-		wg.Go(func() {
-			if err := read(ctx, rids[start:end], recs[start:end]); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+	for i := range fetchParts {
+		start, end := min(i*per, len(rids)), min((i+1)*per, len(rids))
+		if start < end {
+			wg.Go(func() { errs[i] = read(ctx, rids[start:end], recs[start:end]) })
+		}
 	}
 	wg.Wait()
 	return recs, errors.Join(errs...)
