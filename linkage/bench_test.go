@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotich/hotich/ingest"
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 	"github.com/hotich/hotich/samples"
 )
 
@@ -26,20 +26,14 @@ func BenchmarkRun(b *testing.B) {
 	ctx := context.Background()
 	path := *benchStore
 	if path == "" {
-		dir := b.TempDir()
-		cfg := samples.DefaultConfig()
-		cfg.Entries, cfg.Seed = *qualityEntries, 4
-		if _, err := samples.Generate(ctx, cfg, dir); err != nil {
-			b.Fatal(err)
-		}
-		path = filepath.Join(dir, "hotich.db")
+		path = filepath.Join(b.TempDir(), "hotich.db")
 		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ingest.New(db, ingest.Options{}).Run(ctx, []string{filepath.Join(dir, "batches")}); err != nil {
-			b.Fatal(err)
-		}
+		cfg := samples.DefaultConfig()
+		cfg.Entries, cfg.Seed = *qualityEntries, 4
+		storetest.IngestCorpus(b, db, cfg)
 		db.Close()
 	}
 	db, err := sqlite.Open(ctx, path)

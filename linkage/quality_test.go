@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hotich/hotich/ingest"
 	"github.com/hotich/hotich/linkage"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 	"github.com/hotich/hotich/samples"
 )
 
@@ -28,21 +28,14 @@ func TestQuality(t *testing.T) {
 		t.Skip("generates and ingests a corpus")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := samples.DefaultConfig()
-	cfg.Entries = *qualityEntries
-	cfg.Seed = 4
-	if _, err := samples.Generate(ctx, cfg, dir); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "hotich.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hotich.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := ingest.New(db, ingest.Options{}).Run(ctx, []string{filepath.Join(dir, "batches")}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := samples.DefaultConfig()
+	cfg.Entries, cfg.Seed = *qualityEntries, 4
+	dir := storetest.IngestCorpus(t, db, cfg)
 
 	var jobs []linkage.Job
 	for _, reg := range registry.Registers {

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotich/hotich/ingest"
 	"github.com/hotich/hotich/registry"
 	"github.com/hotich/hotich/registry/sqlite"
+	"github.com/hotich/hotich/registry/storetest"
 	"github.com/hotich/hotich/registry/vntext"
 	"github.com/hotich/hotich/samples"
 )
@@ -32,20 +32,14 @@ func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	path := *searchStore
 	if path == "" {
-		dir := b.TempDir()
-		cfg := samples.DefaultConfig()
-		cfg.Entries, cfg.Seed, cfg.TruthFields = *searchEntries, 5, false
-		if _, err := samples.Generate(ctx, cfg, dir); err != nil {
-			b.Fatal(err)
-		}
-		path = filepath.Join(dir, "hotich.db")
+		path = filepath.Join(b.TempDir(), "hotich.db")
 		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ingest.New(db, ingest.Options{}).Run(ctx, []string{filepath.Join(dir, "batches")}); err != nil {
-			b.Fatal(err)
-		}
+		cfg := samples.DefaultConfig()
+		cfg.Entries, cfg.Seed, cfg.TruthFields = *searchEntries, 5, false
+		storetest.IngestCorpus(b, db, cfg)
 		db.Close()
 	}
 	db, err := sqlite.OpenExisting(ctx, path)
