@@ -16,6 +16,17 @@ import (
 
 var _ registry.BatchService = (*DB)(nil)
 
+// The inserts that a batch, a re-read (reread.go) and an import (import.go)
+// share; insertPersonSQL is with the search keys (persons.go).
+const (
+	insertRecordSQL = `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertFlagSQL     = `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`
+	insertConflictSQL = `INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`
+	insertSourceSQL   = `INSERT INTO source_rows (key, record_rid, outcome, raw, flags) VALUES (?, ?, ?, ?, ?)`
+	insertRejectSQL   = `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`
+)
+
 // rowKey is the key of a batch row in source_rows and rejects.
 func rowKey(batchID int64, n int) int64 { return batchID<<32 | int64(n) }
 
@@ -200,19 +211,18 @@ func (db *DB) openGroup(ctx context.Context) (*group, error) {
 		sql string
 	}{
 		{&g.st.findRecord, `SELECT rid, identity_key, register, authority_code, book, number, authority_name, registered_on, fields, COALESCE(extra, ''), COALESCE(filled, ''), refs FROM records WHERE id = ?`},
-		{&g.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&g.st.insertRecord, insertRecordSQL},
 		{&g.st.updateRecord, `UPDATE records SET fields = ?, extra = ?, filled = ?, refs = ?, version = ? WHERE rid = ?`},
 		{&insertPerson, insertPersonSQL},
 		{&deletePersons, `DELETE FROM persons WHERE record_rid = ?`},
-		{&g.st.insertSource, `INSERT INTO source_rows (key, record_rid, outcome, raw, flags) VALUES (?, ?, ?, ?, ?)`},
-		{&g.st.insertReject, `INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`},
-		{&g.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&g.st.insertSource, insertSourceSQL},
+		{&g.st.insertReject, insertRejectSQL},
+		{&g.st.insertFlag, insertFlagSQL},
 		// +code: the partial index on open flags' code must not be used
 		// here, or every check scans all open flags of that code.
 		{&g.st.findFlag, `SELECT COUNT(*) FROM flags WHERE record_rid = ? AND +code = ? AND field = ? AND detail = ? AND resolved_seq IS NULL`},
 		{&g.st.findConflict, `SELECT id, vals FROM conflicts WHERE record_rid = ? AND field = ?`},
-		{&g.st.insertConflict, `INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`},
+		{&g.st.insertConflict, insertConflictSQL},
 		{&g.st.updConflict, `UPDATE conflicts SET vals = ?, resolved_seq = NULL WHERE id = ?`},
 	}
 	for _, p := range prep {

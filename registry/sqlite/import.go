@@ -80,12 +80,11 @@ func (im *importer) begin(ctx context.Context) error {
 	}{
 		{&im.st.findRecord, `SELECT rid, identity_key, authority_name, registered_on, fields, COALESCE(extra, ''), refs FROM records WHERE id = ?`},
 		{&im.st.findRID, `SELECT rid FROM records WHERE id = ?`},
-		{&im.st.insertRecord, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&im.st.insertRecord, insertRecordSQL},
 		{&im.st.insertPerson, insertPersonSQL},
 		{&im.st.insertSource, `INSERT OR IGNORE INTO source_rows (key, record_rid, outcome, raw) VALUES (?, ?, ?, '[]')`},
 		{&im.st.openFlags, `SELECT id, code, field, detail, COALESCE(source_key, 0) FROM flags WHERE record_rid = ? AND resolved_seq IS NULL ORDER BY id`},
-		{&im.st.insertFlag, `INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&im.st.insertFlag, insertFlagSQL},
 		{&im.st.findConflict, `SELECT id, vals, resolved_seq IS NOT NULL FROM conflicts WHERE record_rid = ? AND field = ?`},
 	} {
 		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {

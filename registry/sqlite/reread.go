@@ -614,9 +614,8 @@ func (rr *reread) write(r *rereadRec, s *foldState, first *registry.Row) (bool, 
 	if r.new {
 		p := preparedOf(first)
 		rec := first.Record
-		if _, err := rr.tx.ExecContext(rr.ctx, `INSERT INTO records (id, identity_key, register, authority_code, authority_name, book, number, registered_on, fields, extra, refs, created_seq, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)`, r.id, p.identityKey, string(rec.Register), rec.AuthorityCode, s.rec.AuthorityName,
-			rec.Book, rec.Number, s.rec.RegisteredOn.ISO(), fields, extra, refs); err != nil {
+		if _, err := rr.tx.ExecContext(rr.ctx, insertRecordSQL, r.id, p.identityKey, string(rec.Register), rec.AuthorityCode, s.rec.AuthorityName,
+			rec.Book, rec.Number, s.rec.RegisteredOn.ISO(), fields, extra, refs, 0, 0); err != nil {
 			return false, err
 		}
 		if err := rr.tx.QueryRowContext(rr.ctx, `SELECT rid FROM records WHERE id = ?`, r.id).Scan(&r.rid); err != nil {
@@ -660,7 +659,7 @@ func (rr *reread) write(r *rereadRec, s *foldState, first *registry.Row) (bool, 
 			if err != nil {
 				return false, err
 			}
-			if err := rr.exec(`INSERT INTO conflicts (record_rid, field, vals, created_seq) VALUES (?, ?, ?, ?)`, r.rid, field, vals, sq); err != nil {
+			if err := rr.exec(insertConflictSQL, r.rid, field, vals, sq); err != nil {
 				return false, err
 			}
 		case c.vals != vals || c.resolved != resolved:
@@ -744,7 +743,7 @@ func (rr *reread) write(r *rereadRec, s *foldState, first *registry.Row) (bool, 
 		if err != nil {
 			return err
 		}
-		return rr.exec(`INSERT INTO flags (record_rid, code, field, detail, source_key, created_seq) VALUES (?, ?, ?, ?, ?, ?)`,
+		return rr.exec(insertFlagSQL,
 			r.rid, string(f.Code), f.Field, f.Detail, f.key, sq)
 	}
 	for _, f := range s.flags {
@@ -798,7 +797,7 @@ func (rr *reread) source(key, rid int64, outcome string, flags any, row *registr
 	if err := rr.clear(key); err != nil {
 		return err
 	}
-	return rr.exec(`INSERT INTO source_rows (key, record_rid, outcome, raw, flags) VALUES (?, ?, ?, ?, ?)`, key, rid, outcome, raw, flags)
+	return rr.exec(insertSourceSQL, key, rid, outcome, raw, flags)
 }
 
 // reject writes the file's row key as a rejected row, unless it is stored
@@ -816,7 +815,7 @@ func (rr *reread) reject(key int64, row *registry.Row) error {
 	if err := rr.clear(key); err != nil {
 		return err
 	}
-	return rr.exec(`INSERT INTO rejects (key, code, field, message, raw) VALUES (?, ?, ?, ?, ?)`, key, string(row.Err.Code), row.Err.Field, row.Err.Message, raw)
+	return rr.exec(insertRejectSQL, key, string(row.Err.Code), row.Err.Field, row.Err.Message, raw)
 }
 
 // clear removes what is stored for the row key, stored row or reject.
