@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -129,42 +130,28 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}
 	shown, cut := list.cut(len(entries))
 	entries = entries[:shown]
-	if list.json {
-		type line struct {
-			Seq    int64     `json:"seq"`
-			At     time.Time `json:"at"`
-			Actor  string    `json:"actor"`
-			Unit   string    `json:"unit"`
-			Action string    `json:"action"`
-			Target string    `json:"target"`
-			Detail string    `json:"detail"`
-			Addr   string    `json:"addr"`
-			Hash   string    `json:"hash"`
-		}
-		out := []line{}
-		for _, en := range entries {
-			out = append(out, line{en.Seq, en.At, en.Actor, en.Unit, en.Action, en.Target, en.Detail, en.Addr, en.Hash})
-		}
-		if err := printJSON(e.stdout, out); err != nil {
-			return err
-		}
-		list.footer(e, e.stdout, shown, cut)
-		return nil
+	type line struct {
+		Seq    int64     `json:"seq"`
+		At     time.Time `json:"at"`
+		Actor  string    `json:"actor"`
+		Unit   string    `json:"unit"`
+		Action string    `json:"action"`
+		Target string    `json:"target"`
+		Detail string    `json:"detail"`
+		Addr   string    `json:"addr"`
+		Hash   string    `json:"hash"`
 	}
-	w := termSafe(e.stdout)
-	if len(entries) == 0 {
-		fmt.Fprintln(w, "Không có dòng nào.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Số\tThời điểm\tNgười\tĐơn vị\tViệc\tĐối tượng\tChi tiết\tTừ")
+	out := []line{}
 	for _, en := range entries {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.Seq, en.At.In(registry.Vietnam).Format("02/01/2006 15:04:05"),
-			en.Actor, dash(en.Unit), en.Action, dash(en.Target), dash(en.Detail), en.Addr)
+		out = append(out, line{en.Seq, en.At, en.Actor, en.Unit, en.Action, en.Target, en.Detail, en.Addr, en.Hash})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	list.footer(e, w, shown, cut)
-	return nil
+	return list.print(e, shown, cut, out, "Không có dòng nào.", func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Số\tThời điểm\tNgười\tĐơn vị\tViệc\tĐối tượng\tChi tiết\tTừ")
+		for _, en := range entries {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.Seq, en.At.In(registry.Vietnam).Format("02/01/2006 15:04:05"),
+				en.Actor, dash(en.Unit), en.Action, dash(en.Target), dash(en.Detail), en.Addr)
+		}
+		return tw.Flush()
+	})
 }

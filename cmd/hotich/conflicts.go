@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/hotich/hotich/accounts"
 	"github.com/hotich/hotich/registry"
@@ -92,26 +93,15 @@ func runConflicts(ctx context.Context, e *env, args []string) error {
 	}
 	shown, cut := list.cut(len(out))
 	out = out[:shown]
-	if list.json {
-		if err := printJSON(e.stdout, out); err != nil {
-			return err
+	return list.print(e, shown, cut, out, "Không có xung đột nào chưa giải quyết.", func(w io.Writer) error {
+		for _, c := range out {
+			fmt.Fprintf(w, "%s  %s (%s)\n", c.RecordID, c.Field, registry.Register(c.Register).FieldLabel(c.Field))
+			for i, v := range c.Values {
+				fmt.Fprintf(w, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
+			}
 		}
-		list.footer(e, e.stdout, shown, cut)
 		return nil
-	}
-	w := termSafe(e.stdout)
-	if len(out) == 0 {
-		fmt.Fprintln(w, "Không có xung đột nào chưa giải quyết.")
-		return nil
-	}
-	for _, c := range out {
-		fmt.Fprintf(w, "%s  %s (%s)\n", c.RecordID, c.Field, registry.Register(c.Register).FieldLabel(c.Field))
-		for i, v := range c.Values {
-			fmt.Fprintf(w, "  %d. %q  (%s)\n", i+1, v, c.SourceRefs[i])
-		}
-	}
-	list.footer(e, w, shown, cut)
-	return nil
+	})
 }
 
 func runConflictsResolve(ctx context.Context, e *env, args []string) error {

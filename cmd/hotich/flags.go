@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"text/tabwriter"
 
@@ -68,41 +69,27 @@ func runFlags(ctx context.Context, e *env, args []string) error {
 	}
 	shown, cut := list.cut(len(open))
 	open = open[:shown]
-	if list.json {
-		type line struct {
-			ID        int64             `json:"flag"`
-			RecordID  string            `json:"record_id"`
-			Register  registry.Register `json:"register"`
-			Code      registry.FlagCode `json:"code"`
-			Field     string            `json:"field,omitempty"`
-			Detail    string            `json:"detail"`
-			SourceRef string            `json:"source_ref,omitempty"`
-		}
-		out := []line{}
-		for _, f := range open {
-			out = append(out, line{f.ID, f.RecordID, f.Register, f.Flag.Code, f.Flag.Field, f.Flag.Detail, f.Flag.SourceRef})
-		}
-		if err := printJSON(e.stdout, out); err != nil {
-			return err
-		}
-		list.footer(e, e.stdout, shown, cut)
-		return nil
+	type line struct {
+		ID        int64             `json:"flag"`
+		RecordID  string            `json:"record_id"`
+		Register  registry.Register `json:"register"`
+		Code      registry.FlagCode `json:"code"`
+		Field     string            `json:"field,omitempty"`
+		Detail    string            `json:"detail"`
+		SourceRef string            `json:"source_ref,omitempty"`
 	}
-	w := termSafe(e.stdout)
-	if len(open) == 0 {
-		fmt.Fprintln(w, "Không có cờ nào đang mở.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Cờ\tBản ghi\tLý do\tTrường\tChi tiết\tNguồn")
+	out := []line{}
 	for _, f := range open {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code.Label(), f.Register.FieldLabel(f.Flag.Field), f.Flag.Detail, f.Flag.SourceRef)
+		out = append(out, line{f.ID, f.RecordID, f.Register, f.Flag.Code, f.Flag.Field, f.Flag.Detail, f.Flag.SourceRef})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	list.footer(e, w, shown, cut)
-	return nil
+	return list.print(e, shown, cut, out, "Không có cờ nào đang mở.", func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Cờ\tBản ghi\tLý do\tTrường\tChi tiết\tNguồn")
+		for _, f := range open {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.RecordID, f.Flag.Code.Label(), f.Register.FieldLabel(f.Flag.Field), f.Flag.Detail, f.Flag.SourceRef)
+		}
+		return tw.Flush()
+	})
 }
 
 func runFlagsResolve(ctx context.Context, e *env, args []string) error {

@@ -125,6 +125,29 @@ func (l *listing) footer(e *env, w io.Writer, shown int, cut bool) {
 	fmt.Fprint(w, msg)
 }
 
+// print writes a listing of shown rows: v as JSON, or else the table on
+// standard output with control characters escaped (the empty message when
+// there are no rows), then the footer.
+func (l *listing) print(e *env, shown int, cut bool, v any, empty string, table func(w io.Writer) error) error {
+	if l.json {
+		if err := printJSON(e.stdout, v); err != nil {
+			return err
+		}
+		l.footer(e, e.stdout, shown, cut)
+		return nil
+	}
+	w := termSafe(e.stdout)
+	if shown == 0 {
+		fmt.Fprintln(w, empty)
+		return nil
+	}
+	if err := table(w); err != nil {
+		return err
+	}
+	l.footer(e, w, shown, cut)
+	return nil
+}
+
 // newBar returns the progress bar of a long command on standard error:
 // total items (bytes when unit is "" ), a description, drawn at most five
 // times a second and cleared when done.

@@ -112,42 +112,28 @@ func runReviewList(ctx context.Context, e *env, args []string) error {
 	}
 	shown, cut := list.cut(len(links))
 	links = links[:shown]
-	if list.json {
-		type line struct {
-			ID        int64   `json:"link"`
-			Register  string  `json:"register"`
-			A         string  `json:"a"`
-			B         string  `json:"b"`
-			Score     float64 `json:"score"`
-			Status    string  `json:"status"`
-			Proposed  string  `json:"proposed"`
-			DecidedBy string  `json:"decided_by,omitempty"`
-		}
-		out := []line{}
-		for _, l := range links {
-			out = append(out, line{l.ID, string(l.Register), l.A, l.B, l.Score, string(l.Status), string(l.Proposed), l.DecidedBy})
-		}
-		if err := printJSON(e.stdout, out); err != nil {
-			return err
-		}
-		list.footer(e, e.stdout, shown, cut)
-		return nil
+	type line struct {
+		ID        int64   `json:"link"`
+		Register  string  `json:"register"`
+		A         string  `json:"a"`
+		B         string  `json:"b"`
+		Score     float64 `json:"score"`
+		Status    string  `json:"status"`
+		Proposed  string  `json:"proposed"`
+		DecidedBy string  `json:"decided_by,omitempty"`
 	}
-	w := termSafe(e.stdout)
-	if len(links) == 0 {
-		fmt.Fprintln(w, "(không có liên kết nào)")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Liên kết\tSổ\tBản ghi A\tBản ghi B\tĐiểm\tTrạng thái\tNgười quyết định")
+	out := []line{}
 	for _, l := range links {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.4f\t%s\t%s\n", l.ID, l.Register, l.A, l.B, l.Score, l.Status.Label(), l.DecidedBy)
+		out = append(out, line{l.ID, string(l.Register), l.A, l.B, l.Score, string(l.Status), string(l.Proposed), l.DecidedBy})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	list.footer(e, w, shown, cut)
-	return nil
+	return list.print(e, shown, cut, out, "(không có liên kết nào)", func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Liên kết\tSổ\tBản ghi A\tBản ghi B\tĐiểm\tTrạng thái\tNgười quyết định")
+		for _, l := range links {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.4f\t%s\t%s\n", l.ID, l.Register, l.A, l.B, l.Score, l.Status.Label(), l.DecidedBy)
+		}
+		return tw.Flush()
+	})
 }
 
 func parseLinkID(cmd string, fs interface {

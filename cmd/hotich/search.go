@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -145,29 +146,15 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	// The terms are personal data: the log gets only what kind of search
 	// it was and how many it found.
 	e.log.Debug("search", "by_id", f.PersonalID != "", "by_name", f.Name != "", "by_number", ident, "found", len(recs))
-	if list.json {
-		if err := printJSON(e.stdout, results); err != nil {
-			return err
+	return list.print(e, shown, cut, results, "Không tìm thấy trích lục nào.", func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "Mã bản ghi\tSổ\tHọ tên\tNgày sinh\tNgày sự kiện\tKhớp với\tNơi đăng ký\tĐơn vị giữ sổ\tLưu ý")
+		for i, s := range results {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Register, s.Name, isoDisplay(s.BirthDate), isoDisplay(s.EventDate),
+				matchedRoles(recs[i], f), s.AuthorityName, s.HolderName, summaryNotes(s))
 		}
-		list.footer(e, e.stdout, shown, cut)
-		return nil
-	}
-	w := termSafe(e.stdout)
-	if len(results) == 0 {
-		fmt.Fprintln(w, "Không tìm thấy trích lục nào.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Mã bản ghi\tSổ\tHọ tên\tNgày sinh\tNgày sự kiện\tKhớp với\tNơi đăng ký\tĐơn vị giữ sổ\tLưu ý")
-	for i, s := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Register, s.Name, isoDisplay(s.BirthDate), isoDisplay(s.EventDate),
-			matchedRoles(recs[i], f), s.AuthorityName, s.HolderName, summaryNotes(s))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	list.footer(e, w, shown, cut)
-	return nil
+		return tw.Flush()
+	})
 }
 
 // matchedRoles names the persons of a found entry that the search matched,
